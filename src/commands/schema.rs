@@ -1,0 +1,11 @@
+//! `rollwright schema`: the values JSON Schema, generated from the Rust types.
+
+use crate::error::{Error, Result};
+use crate::values::model;
+
+pub fn run() -> Result<String> {
+    let mut text = serde_json::to_string_pretty(&model::json_schema())
+        .map_err(|e| Error::msg(format!("cannot write the schema: {e}")))?;
+    text.push('\n');
+    Ok(text)
+}

@@ -1,0 +1,426 @@
+//! YAML text to JSON values, keeping where every node came from.
+//!
+//! Values files, rendered templates and (later) manifests all go through here, so that any
+//! error about a value can point at `file:line:col`. Each document becomes a
+//! [`serde_json::Value`] plus a map from JSON pointer to the position of the node (and of its
+//! key, for mapping entries).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use serde_saphyr::Spanned;
+
+/// A 1-based line and column in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// Where one node of a document stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodePos {
+    /// The value itself.
+    pub value: Pos,
+    /// The key naming it, for a mapping entry.
+    pub key: Option<Pos>,
+    /// Byte range of a scalar in the source, when the parser knows it.
+    pub bytes: Option<(usize, usize)>,
+}
+
+/// JSON pointer → position, for one document.
+#[derive(Debug, Clone, Default)]
+pub struct Positions(HashMap<String, NodePos>);
+
+impl Positions {
+    pub fn get(&self, pointer: &str) -> Option<&NodePos> {
+        self.0.get(pointer)
+    }
+
+    /// The position of `pointer`, or of its nearest ancestor that has one: a missing key is
+    /// reported at the mapping that should hold it.
+    pub fn nearest(&self, pointer: &str) -> Option<&NodePos> {
+        let mut p = pointer;
+        loop {
+            if let Some(found) = self.0.get(p) {
+                return Some(found);
+            }
+            p = &p[..p.rfind('/')?];
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &NodePos)> {
+        self.0.iter()
+    }
+}
+
+/// One YAML document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub value: Value,
+    pub positions: Positions,
+}
+
+/// A YAML syntax or structure error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(p) => write!(f, "{p}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for YamlError {}
+
+/// Escapes one JSON pointer segment (RFC 6901).
+pub fn escape_segment(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Joins a parent pointer and one unescaped segment.
+pub fn child_pointer(parent: &str, segment: &str) -> String {
+    format!("{parent}/{}", escape_segment(segment))
+}
+
+/// Turns a JSON pointer into the dotted path users write in values files and `--set`
+/// (`/rollout/strategy/blueGreen` → `rollout.strategy.blueGreen`, `/a/0` → `a[0]`).
+pub fn dotted_path(pointer: &str) -> String {
+    let mut out = String::new();
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&seg);
+        }
+    }
+    out
+}
+
+/// Decodes bytes as UTF-8 text, dropping a leading byte-order mark.
+pub fn decode(bytes: &[u8]) -> Result<&str, YamlError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        let before = &bytes[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        YamlError {
+            pos: Some(Pos {
+                line: line as u32,
+                column: column as u32,
+            }),
+            message: "the file is not UTF-8 text".into(),
+        }
+    })
+}
+
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        // Helm (Go yaml.v3) reads `0755` as octal 493; YAML 1.2 would read a float.
+        legacy_octal_numbers: true,
+    }
+}
+
+/// Parses a stream of YAML documents. Empty documents (`---` alone, or only comments) are
+/// skipped, as kubectl and Helm skip them.
+pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    let nodes: Vec<Option<Spanned<Node>>> =
+        serde_saphyr::from_str_multiple_with_options(text, options()).map_err(convert_error)?;
+    Ok(nodes.into_iter().flatten().map(into_document).collect())
+}
+
+/// Parses text that must hold at most one document (a values file). `Ok(None)` for a file
+/// with no content.
+pub fn parse_single(text: &str) -> Result<Option<Document>, YamlError> {
+    let mut docs = parse_documents(text)?;
+    match docs.len() {
+        0 => Ok(None),
+        1 => Ok(docs.pop()),
+        _ => Err(YamlError {
+            pos: None,
+            message: format!(
+                "expected one YAML document, found {}; a values file holds a single mapping",
+                docs.len()
+            ),
+        }),
+    }
+}
+
+fn convert_error(err: serde_saphyr::Error) -> YamlError {
+    let pos = err.location().and_then(|l| {
+        (l.line() > 0).then(|| Pos {
+            line: l.line() as u32,
+            column: l.column().max(1) as u32,
+        })
+    });
+    let message = err.without_snippet().to_string();
+    // The parser's message may carry its own "at line X column Y" tail; the position is
+    // reported separately, so keep only the first line.
+    let message = message.lines().next().unwrap_or_default().trim().to_string();
+    YamlError { pos, message }
+}
+
+fn into_document(root: Spanned<Node>) -> Document {
+    let mut positions = HashMap::new();
+    let value = flatten(root, String::new(), None, &mut positions);
+    Document {
+        value,
+        positions: Positions(positions),
+    }
+}
+
+fn pos_of(loc: &serde_saphyr::Location) -> Pos {
+    Pos {
+        line: loc.line() as u32,
+        column: loc.column() as u32,
+    }
+}
+
+fn flatten(
+    node: Spanned<Node>,
+    pointer: String,
+    key: Option<Pos>,
+    positions: &mut HashMap<String, NodePos>,
+) -> Value {
+    let span = node.referenced.span();
+    let bytes = span
+        .byte_offset()
+        .zip(span.byte_len())
+        .map(|(o, l)| (o as usize, (o + l) as usize));
+    positions.insert(
+        pointer.clone(),
+        NodePos {
+            value: pos_of(&node.referenced),
+            key,
+            bytes,
+        },
+    );
+    match node.value {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(b),
+        Node::Number(n) => Value::Number(n),
+        Node::String(s) => Value::String(s),
+        Node::Seq(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| flatten(item, format!("{pointer}/{i}"), None, positions))
+                .collect(),
+        ),
+        Node::Map(entries) => {
+            let mut map = Map::with_capacity(entries.len());
+            for (k, v) in entries {
+                let child = child_pointer(&pointer, &k.value);
+                let value = flatten(v, child, Some(pos_of(&k.referenced)), positions);
+                map.insert(k.value, value);
+            }
+            Value::Object(map)
+        }
+    }
+}
+
+/// A YAML node whose children keep their spans.
+enum Node {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Seq(Vec<Spanned<Node>>),
+    Map(Vec<(Spanned<String>, Spanned<Node>)>),
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        Node::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::Number(v.into()))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node, E> {
+        i64::try_from(v)
+            .map(Number::from)
+            .or_else(|_| u64::try_from(v).map(Number::from))
+            .map(Node::Number)
+            .map_err(|_| E::custom(format!("integer {v} is out of range (beyond 64 bits)")))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node, E> {
+        u64::try_from(v)
+            .map(|n| Node::Number(n.into()))
+            .map_err(|_| E::custom(format!("integer {v} is out of range (beyond 64 bits)")))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+        Number::from_f64(v)
+            .map(Node::Number)
+            .ok_or_else(|| E::custom(format!("{v} is not a number JSON can hold; quote it")))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Node, E> {
+        Ok(Node::String(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Node::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries: Vec<(Spanned<String>, Spanned<Node>)> = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<Key>>()? {
+            let value = map.next_value()?;
+            let key = Spanned::new(key.value.0, key.referenced, key.defined);
+            entries.push((key, value));
+        }
+        Ok(Node::Map(entries))
+    }
+}
+
+/// A mapping key: JSON objects take strings, so scalar keys are spelled out as YAML wrote them.
+struct Key(String);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a scalar mapping key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key, E> {
+                Ok(Key(v))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<Key, E> {
+                Ok(Key("null".into()))
+            }
+        }
+        d.deserialize_any(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_and_positions() {
+        let text = "a:\n  b: 1\n  c: [x, \"y\"]\nd: ~\n";
+        let docs = parse_documents(text).unwrap();
+        assert_eq!(docs.len(), 1);
+        let doc = &docs[0];
+        assert_eq!(doc.value, json!({"a": {"b": 1, "c": ["x", "y"]}, "d": null}));
+        let b = doc.positions.get("/a/b").unwrap();
+        assert_eq!(b.value, Pos { line: 2, column: 6 });
+        assert_eq!(b.key, Some(Pos { line: 2, column: 3 }));
+        assert_eq!(doc.positions.get("/a/c/1").unwrap().value.line, 3);
+        assert_eq!(doc.positions.nearest("/a/zz/q").unwrap().value.line, 2);
+    }
+
+    #[test]
+    fn multiple_documents_skip_empty_ones() {
+        let docs = parse_documents("---\na: 1\n---\n# only a comment\n---\nb: 2\n").unwrap();
+        let values: Vec<_> = docs.iter().map(|d| d.value.clone()).collect();
+        assert_eq!(values, vec![json!({"a": 1}), json!({"b": 2})]);
+        assert_eq!(docs[1].positions.get("/b").unwrap().value.line, 6);
+    }
+
+    #[test]
+    fn float_scalar_keeps_its_source_bytes() {
+        let text = "tag: 1.10\n";
+        let doc = parse_single(text).unwrap().unwrap();
+        assert_eq!(doc.value, json!({"tag": 1.1}));
+        let (start, end) = doc.positions.get("/tag").unwrap().bytes.unwrap();
+        assert_eq!(&text[start..end], "1.10");
+    }
+
+    #[test]
+    fn syntax_error_has_a_position() {
+        let err = parse_documents("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.pos.is_some(), "{err:?}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = parse_documents("a: 1\na: 2\n").unwrap_err();
+        assert!(err.message.to_lowercase().contains("duplicate"), "{err}");
+        assert_eq!(err.pos.map(|p| p.line), Some(2));
+    }
+
+    #[test]
+    fn keys_with_slashes_are_escaped_in_pointers() {
+        let doc = parse_single("labels:\n  app.kubernetes.io/name: x\n")
+            .unwrap()
+            .unwrap();
+        assert!(doc.positions.get("/labels/app.kubernetes.io~1name").is_some());
+        assert_eq!(dotted_path("/a/b~1c/0/d"), "a.b/c[0].d");
+    }
+
+    #[test]
+    fn octal_like_helm_and_non_utf8_is_reported() {
+        let doc = parse_single("mode: 0755\n").unwrap().unwrap();
+        assert_eq!(doc.value, json!({"mode": 493}));
+        let err = decode(b"a: 1\nb: \xff\n").unwrap_err();
+        assert_eq!(err.pos, Some(Pos { line: 2, column: 4 }));
+    }
+}
