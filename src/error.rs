@@ -142,10 +142,18 @@ impl std::error::Error for Error {}
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
@@ -173,7 +181,11 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        let keys = ["autoPromotionEnabled", "autoPromotionSeconds", "previewService"];
+        let keys = [
+            "autoPromotionEnabled",
+            "autoPromotionSeconds",
+            "previewService",
+        ];
         assert_eq!(
             did_you_mean("autoPromotionEnable", keys),
             Some("autoPromotionEnabled")

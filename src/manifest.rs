@@ -137,9 +137,9 @@ mod tests {
 
     #[test]
     fn reads_identity() {
-        let o = first("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: a\n  namespace: n\n").unwrap();
+        let o = first("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: a\n  namespace: shop\n").unwrap();
         assert_eq!(o.id.group(), "argoproj.io");
-        assert_eq!(o.id.to_string(), "Rollout n/a");
+        assert_eq!(o.id.to_string(), "Rollout shop/a");
         let s = first("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n").unwrap();
         assert_eq!(s.id.group(), "");
     }
@@ -147,7 +147,12 @@ mod tests {
     #[test]
     fn refuses_what_is_not_an_object() {
         assert!(first("- a\n").unwrap_err().message.contains("a list"));
-        assert!(first("kind: X\n").unwrap_err().message.contains("apiVersion"));
+        assert!(
+            first("kind: X\n")
+                .unwrap_err()
+                .message
+                .contains("apiVersion")
+        );
         let e = first("apiVersion: v1\nkind: Service\nmetadata: {}\n").unwrap_err();
         assert_eq!(e.pointer, "/metadata");
         let e = first("apiVersion: 1\nkind: Service\n").unwrap_err();

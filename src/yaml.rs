@@ -122,7 +122,12 @@ pub fn decode(bytes: &[u8]) -> Result<&str, YamlError> {
         let offset = e.valid_up_to();
         let before = &bytes[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        let column = offset
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
         YamlError {
             pos: Some(Pos {
                 line: line as u32,
@@ -175,7 +180,21 @@ fn convert_error(err: serde_saphyr::Error) -> YamlError {
     let message = err.without_snippet().to_string();
     // The parser's message may carry its own "at line X column Y" tail; the position is
     // reported separately, so keep only the first line.
-    let message = message.lines().next().unwrap_or_default().trim().to_string();
+    let mut message = message
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    if let Some(i) = message.rfind(" at line ")
+        && message[i..].contains(", column ")
+    {
+        message.truncate(i);
+    }
+    if let Some(i) = message.find(", set DuplicateKeyPolicy") {
+        message.truncate(i);
+        message.push_str(" (written twice in one mapping; keep one)");
+    }
     YamlError { pos, message }
 }
 
@@ -369,7 +388,10 @@ mod tests {
         let docs = parse_documents(text).unwrap();
         assert_eq!(docs.len(), 1);
         let doc = &docs[0];
-        assert_eq!(doc.value, json!({"a": {"b": 1, "c": ["x", "y"]}, "d": null}));
+        assert_eq!(
+            doc.value,
+            json!({"a": {"b": 1, "c": ["x", "y"]}, "d": null})
+        );
         let b = doc.positions.get("/a/b").unwrap();
         assert_eq!(b.value, Pos { line: 2, column: 6 });
         assert_eq!(b.key, Some(Pos { line: 2, column: 3 }));
@@ -412,7 +434,11 @@ mod tests {
         let doc = parse_single("labels:\n  app.kubernetes.io/name: x\n")
             .unwrap()
             .unwrap();
-        assert!(doc.positions.get("/labels/app.kubernetes.io~1name").is_some());
+        assert!(
+            doc.positions
+                .get("/labels/app.kubernetes.io~1name")
+                .is_some()
+        );
         assert_eq!(dotted_path("/a/b~1c/0/d"), "a.b/c[0].d");
     }
 

@@ -50,7 +50,10 @@ pub fn render(loaded: &Loaded, namespace: Option<&str>) -> Result<Vec<Object>> {
             let object = Object::from_document(doc, &template.display_name()).map_err(|e| {
                 Diagnostic::new(
                     Some(Location::Flag(template.display_name())),
-                    format!("the template rendered something that is not a Kubernetes object: {}", e.message),
+                    format!(
+                        "the template rendered something that is not a Kubernetes object: {}",
+                        e.message
+                    ),
                 )
                 .with_help("every document needs apiVersion, kind and metadata.name")
             })?;
@@ -65,6 +68,7 @@ fn environment(templates: &[Template]) -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.set_auto_escape_callback(|_| AutoEscape::Json);
+    env.set_formatter(yaml_literal);
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .trim_blocks(true)
         .lstrip_blocks(true)
@@ -77,6 +81,33 @@ fn environment(templates: &[Template]) -> Result<Environment<'static>> {
             .map_err(|e| template_error(t, &e))?;
     }
     Ok(env)
+}
+
+/// Writes a value as a JSON literal that YAML reads back as the same value. JSON leaves some
+/// characters raw that YAML does not allow (DEL, C1 controls, a byte-order mark), so those
+/// are escaped too.
+fn yaml_literal(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &JinjaValue,
+) -> std::result::Result<(), minijinja::Error> {
+    if value.is_safe() || value.is_undefined() {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let json = serde_json::to_string(value).map_err(|e| {
+        minijinja::Error::new(minijinja::ErrorKind::BadSerialization, e.to_string())
+    })?;
+    for c in json.chars() {
+        let yaml_printable = matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}'
+            | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+            && c != '\u{feff}';
+        if yaml_printable {
+            out.write_str(c.encode_utf8(&mut [0; 4]))?;
+        } else {
+            write!(out, "\\u{:04x}", c as u32)?;
+        }
+    }
+    Ok(())
 }
 
 /// `a | combine(b)`: the two mappings merged, `b` winning.
@@ -176,8 +207,14 @@ fn check_objects(objects: &[Object]) -> Result<()> {
     if pod_labels.is_empty() {
         return Ok(());
     }
-    for service in objects.iter().filter(|o| o.id.kind == "Service" && o.id.group().is_empty()) {
-        let Some(selector) = service.value.pointer("/spec/selector").and_then(Value::as_object)
+    for service in objects
+        .iter()
+        .filter(|o| o.id.kind == "Service" && o.id.group().is_empty())
+    {
+        let Some(selector) = service
+            .value
+            .pointer("/spec/selector")
+            .and_then(Value::as_object)
         else {
             continue;
         };

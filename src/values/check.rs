@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::load::{Provenance, json_kind};
 use super::model::{self, Values};
-use crate::error::{Diagnostic, Error, did_you_mean};
+use crate::error::{Diagnostic, Error, Location, did_you_mean};
 use crate::yaml::{child_pointer, dotted_path};
 
 /// The schema used for checking: the published one without its `null` alternatives, since
@@ -36,7 +36,14 @@ pub fn check(tree: &Value, provenance: &Provenance) -> Vec<Diagnostic> {
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out.dedup_by(|a, b| a.1 == b.1);
-    out.into_iter().map(|(_, d)| d).collect()
+    let mut diagnostics: Vec<Diagnostic> = out.into_iter().map(|(_, d)| d).collect();
+    // Report in the order a reader meets them: by file, then line.
+    diagnostics.sort_by_key(|d| match &d.location {
+        Some(Location::File { path, pos }) => (0, path.clone(), *pos),
+        Some(Location::Flag(f)) => (1, f.clone(), None),
+        None => (2, String::new(), None),
+    });
+    diagnostics
 }
 
 /// Turns a checked tree into the typed model.
@@ -136,7 +143,10 @@ fn describe(
                     json_kind(instance)
                 ),
             );
-            if let Some(s) = instance.as_str().and_then(|i| did_you_mean(i, names.iter().copied())) {
+            if let Some(s) = instance
+                .as_str()
+                .and_then(|i| did_you_mean(i, names.iter().copied()))
+            {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
             vec![d]
@@ -183,7 +193,8 @@ fn wrong_type(
             .unwrap_or_else(|| instance.to_string());
         let key = pointer.rsplit('/').next().unwrap_or_default();
         let mut help = format!("quote it: `{key}: \"{written}\"`");
-        if instance.is_f64() && written != instance.to_string() {
+        let shown = instance.to_string();
+        if instance.is_f64() && written != shown {
             help.push_str(&format!(
                 "; unquoted, YAML reads `{written}` as the number {instance} (Helm would render `{instance}`)"
             ));

@@ -86,7 +86,14 @@ impl Provenance {
                 text,
                 positions,
             } => positions.get(pointer).map(|p: &NodePos| Origin {
-                location: Location::file(path, Some(if at_key { p.key.unwrap_or(p.value) } else { p.value })),
+                location: Location::file(
+                    path,
+                    Some(if at_key {
+                        p.key.unwrap_or(p.value)
+                    } else {
+                        p.value
+                    }),
+                ),
                 source_text: p.bytes.and_then(|(s, e)| text.get(s..e)),
                 from_file: true,
             }),
@@ -116,6 +123,14 @@ pub fn load(input: &ValuesInput) -> Result<Loaded> {
     let mut layers = vec![Layer::Defaults];
 
     let (chart_values, chart_layer) = read_values_file(&chart_values_path)?;
+    if chart_values.is_empty() {
+        return Err(Diagnostic::new(
+            Some(Location::file(&chart_values_path, None)),
+            "the values file is empty",
+        )
+        .with_help("set at least `image.repository` and `image.tag` (see examples/rollouts-demo/values.yaml)")
+        .into());
+    }
     layers.push(chart_layer);
 
     let mut user = Map::new();
@@ -172,6 +187,14 @@ pub fn load(input: &ValuesInput) -> Result<Loaded> {
         return Err(Error::many(problems));
     }
     let values = super::check::typed(&tree, &provenance)?;
+    if values.image.tag.as_deref().is_none_or(str::is_empty) {
+        return Err(Diagnostic::new(
+            Some(Location::file(&chart_values_path, None)),
+            "`image.tag` is not set",
+        )
+        .with_help("set it in values.yaml or on the command line: --set image.tag=1.29 (an untagged image would run `latest`, and a re-pushed `latest` starts no new revision)")
+        .into());
+    }
     Ok(Loaded {
         values,
         name,
@@ -206,7 +229,9 @@ fn locate_chart(chart: &Path) -> Result<(PathBuf, PathBuf)> {
             Some(Location::file(chart, None)),
             "no values.yaml in this chart directory",
         )
-        .with_help("create values.yaml (see examples/rollouts-demo), or name a values file as CHART")
+        .with_help(
+            "create values.yaml (see examples/rollouts-demo), or name a values file as CHART",
+        )
         .into());
     }
     Err(Diagnostic::new(

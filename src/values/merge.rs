@@ -62,7 +62,10 @@ mod tests {
     #[test]
     fn merge_maps_is_deep_and_replaces_lists() {
         let mut base = obj(json!({"a": {"b": 1, "c": [1, 2]}, "d": 1}));
-        merge_maps(&mut base, obj(json!({"a": {"c": [3], "e": null}, "d": {"x": 1}})));
+        merge_maps(
+            &mut base,
+            obj(json!({"a": {"c": [3], "e": null}, "d": {"x": 1}})),
+        );
         assert_eq!(
             Value::Object(base),
             json!({"a": {"b": 1, "c": [3], "e": null}, "d": {"x": 1}})
@@ -72,8 +75,14 @@ mod tests {
     #[test]
     fn coalesce_null_deletes_existing_keys_and_stays_elsewhere() {
         let mut base = obj(json!({"defaults": {"keep": 1, "drop": 2}}));
-        coalesce(&mut base, obj(json!({"defaults": {"drop": null}, "a": null})));
-        assert_eq!(Value::Object(base), json!({"defaults": {"keep": 1}, "a": null}));
+        coalesce(
+            &mut base,
+            obj(json!({"defaults": {"drop": null}, "a": null})),
+        );
+        assert_eq!(
+            Value::Object(base),
+            json!({"defaults": {"keep": 1}, "a": null})
+        );
     }
 
     #[test]

@@ -32,41 +32,41 @@ pub struct Values {
     #[serde(default)]
     pub image: Image,
     /// `spec.template.spec.imagePullSecrets`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub image_pull_secrets: Vec<LocalObjectReference>,
     /// `spec.template.spec.serviceAccountName`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
     /// Labels added to every object.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub labels: BTreeMap<String, String>,
     /// Annotations added to every object.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub annotations: BTreeMap<String, String>,
     /// Extra labels on the pod template (not used by the selector).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub pod_labels: BTreeMap<String, String>,
     /// Annotations on the pod template.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub pod_annotations: BTreeMap<String, String>,
     /// Container ports. Default: one port named `http` on 80/TCP.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub ports: Vec<ContainerPort>,
     /// The active and preview Services.
     #[serde(default)]
     pub service: ServiceValues,
     /// Container command (entrypoint).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub command: Vec<String>,
     /// Container arguments.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub args: Vec<String>,
     /// Container environment variables.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     #[schemars(with = "Vec<core::EnvVar>")]
     pub env: Vec<Value>,
     /// Container environment from ConfigMaps and Secrets.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     #[schemars(with = "Vec<core::EnvFromSource>")]
     pub env_from: Vec<Value>,
     /// Readiness probe. With `autoPromotionEnabled: true` and no analysis it is what decides
@@ -93,16 +93,16 @@ pub struct Values {
     #[schemars(with = "Option<core::PodSecurityContext>")]
     pub pod_security_context: Option<Value>,
     /// Pod volumes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     #[schemars(with = "Vec<core::Volume>")]
     pub volumes: Vec<Value>,
     /// Container volume mounts.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     #[schemars(with = "Vec<core::VolumeMount>")]
     pub volume_mounts: Vec<Value>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub node_selector: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     #[schemars(with = "Vec<core::Toleration>")]
     pub tolerations: Vec<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,7 +113,7 @@ pub struct Values {
     pub rollout: RolloutValues,
     /// AnalysisTemplates to render, by name. Referenced from
     /// `rollout.strategy.blueGreen.prePromotionAnalysis` / `postPromotionAnalysis`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub analysis_templates: BTreeMap<String, AnalysisTemplateValues>,
 }
 
@@ -217,10 +217,10 @@ pub struct ServiceValues {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port_name: Option<String>,
     /// Annotations on both Services.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub annotations: BTreeMap<String, String>,
     /// Labels on both Services.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }
 
@@ -307,7 +307,7 @@ pub struct BlueGreen {
 pub struct RolloutAnalysis {
     #[serde(default)]
     pub templates: Vec<TemplateRef>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub args: Vec<AnalysisArg>,
 }
 
@@ -356,9 +356,9 @@ pub struct FieldRef {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PodMetadata {
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub labels: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub annotations: BTreeMap<String, String>,
 }
 
@@ -391,7 +391,7 @@ pub struct AnalysisTemplateValues {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_scope: Option<bool>,
     /// Arguments the metrics use as `{{args.<name>}}`; without a value the Rollout must pass one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub args: Vec<AnalysisArg>,
     #[serde(default)]
     pub metrics: Vec<Metric>,
@@ -473,7 +473,7 @@ pub struct Prometheus {
     pub timeout: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure: Option<bool>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub headers: Vec<Header>,
     /// SigV4 or OAuth2 settings, passed through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -487,7 +487,7 @@ pub struct Web {
     /// `GET` (default), `POST` or `PUT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub headers: Vec<Header>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,

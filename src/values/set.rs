@@ -1,7 +1,907 @@
-// temporary stand-in until the parser lands
+//! Helm-compatible parsing of `--set`, `--set-string` and `--set-json` arguments.
+//!
+//! A reimplementation of Helm's `strvals` parser as `strvals.ParseInto` applies it: key paths
+//! (`a.b[0].c`), backslash escapes, `{x,y}` lists, Helm's typing of `--set` values, one JSON
+//! value per key for `--set-json`, and Helm's limits (30 nested names, index 65536).
+//!
+//! Deliberate differences from Helm:
+//!
+//! 1. Inputs Helm drops without a word are refused: an empty key name (`=1`, `.a=1`, `a..b=1`),
+//!    an unterminated index (`a[0`), and a key path that ends without `=` after an index
+//!    (`a[0]`, where Helm leaves an empty list behind).
+//! 2. A value of the wrong kind in the way of a path (`a=1` then `a.b=2`) is replaced by a new
+//!    map or list; Helm fails there with a Go "interface conversion" error.
+//! 3. After a `{...}` list or a `--set-json` value only `,` or the end may follow; Helm reads
+//!    any other text there as the start of the next key.
+//!
+//! Besides, a whole argument is parsed before any of it is applied, so an argument that fails
+//! leaves the target untouched, and key paths deeper than 128 names and indices are refused
+//! (Helm bounds only the dotted names) so that no later recursion over the values can overflow.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// Helm's `MaxNestedNameLevel`: how many `.` may follow a name in one key path.
+const MAX_NESTED_NAME_LEVEL: usize = 30;
+/// Helm's `MaxIndex`.
+const MAX_INDEX: i64 = 65536;
+/// Names and indices in one key path, all together.
+const MAX_PATH_DEPTH: usize = 128;
+/// Longest piece of user input quoted back in an error message, in characters.
+const QUOTE_LIMIT: usize = 40;
+
+/// Which flag an argument came from; it decides how values are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SetKind { Set, SetString, SetJson }
-impl SetKind { pub fn flag(self) -> &'static str { match self { SetKind::Set => "--set", SetKind::SetString => "--set-string", SetKind::SetJson => "--set-json" } } }
+pub enum SetKind {
+    Set,
+    SetString,
+    SetJson,
+}
+
+impl SetKind {
+    pub fn flag(self) -> &'static str {
+        match self {
+            SetKind::Set => "--set",
+            SetKind::SetString => "--set-string",
+            SetKind::SetJson => "--set-json",
+        }
+    }
+}
+
+/// Why an argument was refused. The message does not name the flag; the caller adds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetError { pub message: String }
-pub fn parse_into(_t: &mut serde_json::Map<String, serde_json::Value>, _i: &str, _k: SetKind) -> Result<(), SetError> { Err(SetError{message: "todo".into()}) }
+pub struct SetError {
+    pub message: String,
+}
+
+impl SetError {
+    fn new(message: impl Into<String>) -> Self {
+        SetError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for SetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SetError {}
+
+/// Parses one flag argument (e.g. "a.b[0].c=x,d={1,2}") and applies it into `target`, as Helm's ParseInto does.
+pub fn parse_into(
+    target: &mut Map<String, Value>,
+    input: &str,
+    kind: SetKind,
+) -> Result<(), SetError> {
+    let assignments = Parser {
+        src: input,
+        pos: 0,
+        kind,
+    }
+    .parse_all()?;
+    for assignment in assignments {
+        assignment.apply(target);
+    }
+    Ok(())
+}
+
+/// One step of a key path after its first name.
+#[derive(Debug)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// `key` `path...` `=` `value`, parsed but not yet applied.
+#[derive(Debug)]
+struct Assignment {
+    key: String,
+    path: Vec<Segment>,
+    value: Value,
+}
+
+impl Assignment {
+    // Walks with one mutable slot instead of recursing, so path depth never touches the stack.
+    fn apply(self, target: &mut Map<String, Value>) {
+        let mut slot = target.entry(self.key).or_insert(Value::Null);
+        for segment in self.path {
+            slot = match segment {
+                Segment::Key(key) => map_slot(slot, key),
+                Segment::Index(index) => list_slot(slot, index),
+            };
+        }
+        *slot = self.value;
+    }
+}
+
+/// The entry `key` of the map in `slot`, which becomes a map first if it is anything else.
+fn map_slot(slot: &mut Value, key: String) -> &mut Value {
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    match slot {
+        Value::Object(map) => map.entry(key).or_insert(Value::Null),
+        // Not reached (made a map above); handing the slot back keeps this panic-free.
+        other => other,
+    }
+}
+
+/// Element `index` of the list in `slot`, which becomes a list first if it is anything else;
+/// a short list is padded with nulls, as Helm's setIndex does.
+fn list_slot(slot: &mut Value, index: usize) -> &mut Value {
+    if !slot.is_array() {
+        *slot = Value::Array(Vec::new());
+    }
+    match slot {
+        Value::Array(list) => {
+            if list.len() <= index {
+                list.resize(index + 1, Value::Null);
+            }
+            // In bounds: the list was just grown past `index`.
+            &mut list[index]
+        }
+        other => other,
+    }
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    /// Byte offset of the next unread character; always on a char boundary.
+    pos: usize,
+    kind: SetKind,
+}
+
+impl<'a> Parser<'a> {
+    fn rest(&self) -> &'a str {
+        self.src.get(self.pos..).unwrap_or("")
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    /// Reads up to the first unescaped `stops` character, consuming it; `None` means the input
+    /// ended first. A backslash takes the next character literally.
+    fn read_until(&mut self, stops: &[char]) -> (String, Option<char>) {
+        let mut text = String::new();
+        while let Some(c) = self.bump() {
+            if stops.contains(&c) {
+                return (text, Some(c));
+            }
+            if c == '\\' {
+                match self.bump() {
+                    Some(next) => text.push(next),
+                    // Helm drops a trailing backslash.
+                    None => break,
+                }
+            } else {
+                text.push(c);
+            }
+        }
+        (text, None)
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.bump();
+        }
+    }
+
+    /// The raw text from `start` to just before the stop character last read.
+    fn raw_since(&self, start: usize, stop: Option<char>) -> &'a str {
+        let end = self.pos.saturating_sub(stop.map_or(0, char::len_utf8));
+        self.src.get(start..end).unwrap_or("")
+    }
+
+    fn parse_all(mut self) -> Result<Vec<Assignment>, SetError> {
+        let mut assignments = Vec::new();
+        // Each assignment consumes its trailing `,`, so a trailing comma simply ends the input.
+        while self.pos < self.src.len() {
+            assignments.push(self.assignment()?);
+        }
+        Ok(assignments)
+    }
+
+    fn assignment(&mut self) -> Result<Assignment, SetError> {
+        let start = self.pos;
+        let (key, mut stop) = self.name(start)?;
+        let mut path = Vec::new();
+        let mut name_level = 0;
+        loop {
+            match stop {
+                Some('=') => break,
+                Some('.') => {
+                    name_level += 1;
+                    if name_level > MAX_NESTED_NAME_LEVEL {
+                        return Err(SetError::new(format!(
+                            "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
+                        )));
+                    }
+                    let (name, next) = self.name(start)?;
+                    push(&mut path, Segment::Key(name))?;
+                    stop = next;
+                }
+                Some('[') => {
+                    let index = self.index()?;
+                    push(&mut path, Segment::Index(index))?;
+                    let (extra, next) = self.read_until(&['[', '.', '=']);
+                    if !extra.is_empty() {
+                        return Err(SetError::new(format!(
+                            "unexpected data at end of array index: {:?}",
+                            clip(&extra)
+                        )));
+                    }
+                    stop = next;
+                    if next == Some('.') {
+                        // Helm does not count a `.` after `]` as a nesting level.
+                        let (name, next) = self.name(start)?;
+                        push(&mut path, Segment::Key(name))?;
+                        stop = next;
+                    }
+                }
+                Some(',') => {
+                    return Err(SetError::new(format!(
+                        "key {:?} has no value (cannot end with ,)",
+                        clip(self.raw_since(start, stop))
+                    )));
+                }
+                _ => {
+                    return Err(SetError::new(format!(
+                        "key {:?} has no value",
+                        clip(self.raw_since(start, stop))
+                    )));
+                }
+            }
+        }
+        let value = match self.kind {
+            SetKind::SetJson => self.json_value()?,
+            SetKind::Set | SetKind::SetString => self.text_value()?,
+        };
+        Ok(Assignment { key, path, value })
+    }
+
+    /// One key name, which must not be empty (Helm silently ignores empty ones).
+    fn name(&mut self, start: usize) -> Result<(String, Option<char>), SetError> {
+        let name_start = self.pos;
+        let (name, stop) = self.read_until(&['=', '[', ',', '.']);
+        if !name.is_empty() {
+            return Ok((name, stop));
+        }
+        let message = if name_start == start {
+            format!(
+                "empty key name at the start of {:?}",
+                clip(self.src.get(start..).unwrap_or(""))
+            )
+        } else {
+            format!(
+                "empty key name after {:?}",
+                clip(self.src.get(start..name_start).unwrap_or(""))
+            )
+        };
+        Err(SetError::new(message))
+    }
+
+    /// The digits of `[n]`, the `[` already read.
+    fn index(&mut self) -> Result<usize, SetError> {
+        let (text, stop) = self.read_until(&[']']);
+        if stop.is_none() {
+            return Err(SetError::new(format!(
+                "unterminated list index {:?}: missing \"]\"",
+                clip(&format!("[{text}"))
+            )));
+        }
+        // Go's strconv.Atoi and Rust's i64 parsing accept the same text: an optional sign, digits.
+        let index: i64 = text.parse().map_err(|e: std::num::ParseIntError| {
+            let reason = match e.kind() {
+                std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                    "value out of range"
+                }
+                _ => "invalid syntax",
+            };
+            SetError::new(format!(
+                "error parsing index: strconv.Atoi: parsing {:?}: {reason}",
+                clip(&text)
+            ))
+        })?;
+        if index > MAX_INDEX {
+            return Err(SetError::new(format!(
+                "index of {index} is greater than maximum supported index of {MAX_INDEX}"
+            )));
+        }
+        usize::try_from(index)
+            .map_err(|_| SetError::new(format!("negative {index} index not allowed")))
+    }
+
+    /// A `--set`/`--set-string` value: a `{...}` list or text up to the next `,`.
+    fn text_value(&mut self) -> Result<Value, SetError> {
+        // Only a literal `{` opens a list; `\{` is text.
+        if self.peek() != Some('{') {
+            let (text, _) = self.read_until(&[',']);
+            return Ok(self.typed(text));
+        }
+        self.bump();
+        let mut items = Vec::new();
+        loop {
+            let (text, stop) = self.read_until(&[',', '}']);
+            match stop {
+                Some(',') => items.push(self.typed(text)),
+                // `{}` gives one empty item, [""], exactly as in Helm.
+                Some(_) => {
+                    items.push(self.typed(text));
+                    break;
+                }
+                None => return Err(SetError::new("list must terminate with '}'")),
+            }
+        }
+        self.end_of_value("list")?;
+        Ok(Value::Array(items))
+    }
+
+    /// A `--set-json` value: one JSON value; nothing (or blanks) before `,` or the end is null.
+    fn json_value(&mut self) -> Result<Value, SetError> {
+        self.skip_spaces();
+        match self.peek() {
+            None => return Ok(Value::Null),
+            Some(',') => {
+                self.bump();
+                return Ok(Value::Null);
+            }
+            Some(_) => {}
+        }
+        let mut stream = serde_json::Deserializer::from_str(self.rest()).into_iter::<Value>();
+        let value = match stream.next() {
+            Some(Ok(value)) => value,
+            Some(Err(e)) => return Err(SetError::new(format!("invalid JSON value: {e}"))),
+            None => return Ok(Value::Null),
+        };
+        self.pos += stream.byte_offset();
+        self.skip_spaces();
+        self.end_of_value("JSON value")?;
+        Ok(value)
+    }
+
+    /// After a list or JSON value: consumes the `,` that must follow, unless the input ended.
+    fn end_of_value(&mut self, what: &str) -> Result<(), SetError> {
+        match self.peek() {
+            None => Ok(()),
+            Some(',') => {
+                self.bump();
+                Ok(())
+            }
+            Some(_) => Err(SetError::new(format!(
+                "unexpected data after {what}: {:?} (separate assignments with \",\")",
+                clip(self.rest())
+            ))),
+        }
+    }
+
+    /// Helm's typedVal for `--set`; `--set-string` keeps every value a string.
+    fn typed(&self, text: String) -> Value {
+        if self.kind == SetKind::SetString {
+            return Value::String(text);
+        }
+        if fold_eq(&text, "true") {
+            return Value::Bool(true);
+        }
+        if fold_eq(&text, "false") {
+            return Value::Bool(false);
+        }
+        if fold_eq(&text, "null") {
+            return Value::Null;
+        }
+        if text == "0" {
+            return Value::from(0);
+        }
+        // Leading zeros keep a value a string (`010`, `007`), as in Helm.
+        if !text.starts_with('0')
+            && let Ok(n) = text.parse::<i64>()
+        {
+            return Value::from(n);
+        }
+        Value::String(text)
+    }
+}
+
+fn push(path: &mut Vec<Segment>, segment: Segment) -> Result<(), SetError> {
+    // `path` holds every step after the first name.
+    if path.len() + 1 >= MAX_PATH_DEPTH {
+        return Err(SetError::new(format!(
+            "key nests more than {MAX_PATH_DEPTH} levels of names and list indices"
+        )));
+    }
+    path.push(segment);
+    Ok(())
+}
+
+/// Go's strings.EqualFold against a lowercase ASCII word. Beyond ASCII case, Unicode folding
+/// makes `ſ` (U+017F) equal `s`, so Helm reads `falſe` as false; no other letter of
+/// true/false/null has such a relative.
+fn fold_eq(text: &str, word: &str) -> bool {
+    let mut chars = text.chars();
+    for w in word.chars() {
+        match chars.next() {
+            Some(c) if c.to_ascii_lowercase() == w || (w == 's' && c == '\u{17F}') => {}
+            _ => return false,
+        }
+    }
+    chars.next().is_none()
+}
+
+/// User input quoted in a message, cut short.
+fn clip(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(QUOTE_LIMIT).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::merge::coalesce;
+    use super::*;
+    use serde_json::json;
+
+    fn parse(input: &str, kind: SetKind) -> Result<Value, SetError> {
+        let mut map = Map::new();
+        parse_into(&mut map, input, kind).map(|()| Value::Object(map))
+    }
+
+    fn set(input: &str) -> Value {
+        parse(input, SetKind::Set).unwrap_or_else(|e| panic!("--set {input}: {e}"))
+    }
+
+    fn set_err(input: &str) -> String {
+        match parse(input, SetKind::Set) {
+            Ok(v) => panic!("--set {input}: expected an error, got {v}"),
+            Err(e) => e.message,
+        }
+    }
+
+    fn onto(start: Value, input: &str, kind: SetKind) -> Value {
+        let mut map = start.as_object().cloned().expect("start is an object");
+        parse_into(&mut map, input, kind).unwrap_or_else(|e| panic!("{input}: {e}"));
+        Value::Object(map)
+    }
+
+    /// A value for a failure message, cut short (a bad index can make a huge list).
+    fn short(value: &Value) -> String {
+        let text = value.to_string();
+        match text.char_indices().nth(300) {
+            Some((at, _)) => format!("{}…", &text[..at]),
+            None => text,
+        }
+    }
+
+    fn kind_of(flag: &str) -> SetKind {
+        match flag {
+            "--set" => SetKind::Set,
+            "--set-string" => SetKind::SetString,
+            "--set-json" => SetKind::SetJson,
+            other => panic!("unknown flag {other} in fixture"),
+        }
+    }
+
+    /// Small deterministic generator for the property-style checks.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            usize::try_from(self.next() % n as u64).expect("fits")
+        }
+
+        fn string(&mut self, alphabet: &[char], max_len: usize) -> String {
+            let len = self.below(max_len + 1);
+            (0..len)
+                .map(|_| alphabet[self.below(alphabet.len())])
+                .collect()
+        }
+    }
+
+    #[test]
+    fn matches_helm_fixture() {
+        let fixture: Value =
+            serde_json::from_str(include_str!("../../fixtures/helm/set-cases.json"))
+                .expect("fixture is JSON");
+        let chart = fixture["chart_values"]
+            .as_object()
+            .cloned()
+            .expect("chart_values is an object");
+        let cases = fixture["cases"].as_array().expect("cases is a list");
+        assert!(cases.len() >= 70, "fixture lost cases: {}", cases.len());
+
+        let mut failures = Vec::new();
+        for case in cases {
+            let flags: Vec<(SetKind, &str)> = case["flags"]
+                .as_array()
+                .expect("flags is a list")
+                .iter()
+                .map(|f| {
+                    let flag = f[0].as_str().expect("flag name");
+                    (kind_of(flag), f[1].as_str().expect("flag argument"))
+                })
+                .collect();
+            // Helm's fixed order: all --set-json, then --set, then --set-string.
+            let mut user = Map::new();
+            let mut outcome = Ok(());
+            'groups: for kind in [SetKind::SetJson, SetKind::Set, SetKind::SetString] {
+                for (_, arg) in flags.iter().filter(|(k, _)| *k == kind) {
+                    if let Err(e) = parse_into(&mut user, arg, kind) {
+                        outcome = Err(e);
+                        break 'groups;
+                    }
+                }
+            }
+            let refused = case["rollwright"]
+                .as_str()
+                .is_some_and(|note| note.contains("rollwright refuses"));
+            let wants_error = case["error"] == json!(true) || refused;
+            match (wants_error, outcome) {
+                (true, Err(_)) => {}
+                (true, Ok(())) => failures.push(format!(
+                    "{}: expected an error, got {}",
+                    case["flags"],
+                    short(&Value::Object(user))
+                )),
+                (false, Err(e)) => {
+                    failures.push(format!("{}: unexpected error: {e}", case["flags"]))
+                }
+                (false, Ok(())) => {
+                    let mut values = chart.clone();
+                    coalesce(&mut values, user);
+                    let got = Value::Object(values);
+                    if got != case["values"] {
+                        failures.push(format!(
+                            "{}: got {}, helm gives {}",
+                            case["flags"],
+                            short(&got),
+                            short(&case["values"])
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} cases differ:\n{}",
+            failures.len(),
+            cases.len(),
+            failures.join("\n")
+        );
+    }
+
+    #[test]
+    fn flag_names() {
+        assert_eq!(SetKind::Set.flag(), "--set");
+        assert_eq!(SetKind::SetString.flag(), "--set-string");
+        assert_eq!(SetKind::SetJson.flag(), "--set-json");
+        assert_eq!(SetError::new("boom").to_string(), "boom");
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(set(r"a\.b=c"), json!({"a.b": "c"}));
+        assert_eq!(set(r"a=b\,c"), json!({"a": "b,c"}));
+        assert_eq!(set(r"a\[0\]=x"), json!({"a[0]": "x"}));
+        assert_eq!(set(r"a\=b=c"), json!({"a=b": "c"}));
+        assert_eq!(set(r"a\\=c"), json!({"a\\": "c"}));
+        assert_eq!(set(r"a={x\,y,z\}}"), json!({"a": ["x,y", "z}"]}));
+        // An escaped brace is text, not a list.
+        assert_eq!(set_err(r"a=\{x,y}"), r#"key "y}" has no value"#);
+        assert_eq!(set(r"a=\{x\,y}"), json!({"a": "{x,y}"}));
+        // Escaped characters are never typed specially, but the text still is.
+        assert_eq!(set(r"a=\1\0"), json!({"a": 10}));
+        // A trailing backslash is dropped, as in Helm.
+        assert_eq!(set(r"a=b\"), json!({"a": "b"}));
+        assert_eq!(
+            parse(r"a\.b=1", SetKind::SetJson).expect("json"),
+            json!({"a.b": 1})
+        );
+    }
+
+    #[test]
+    fn nested_lists_and_maps() {
+        assert_eq!(set("a[0][1]=x"), json!({"a": [[null, "x"]]}));
+        assert_eq!(set("a[1][0].b=1"), json!({"a": [null, [{"b": 1}]]}));
+        assert_eq!(
+            set("a[0].b[1].c=d,a[0].e=f"),
+            json!({"a": [{"b": [null, {"c": "d"}], "e": "f"}]})
+        );
+        assert_eq!(set("a[0]={1,2}"), json!({"a": [[1, 2]]}));
+        assert_eq!(set("a[+1]=x"), json!({"a": [null, "x"]}));
+        assert_eq!(set("a[00]=x"), json!({"a": ["x"]}));
+        assert_eq!(set("a]=1"), json!({"a]": 1}));
+        let big = set("a[65536]=1");
+        assert_eq!(big["a"].as_array().map(Vec::len), Some(65537));
+    }
+
+    #[test]
+    fn reuses_existing_lists_and_maps() {
+        let start = json!({"list": [1, 2, 3], "m": {"x": 1}, "n": [[1, 2, 3]]});
+        assert_eq!(
+            onto(start.clone(), "list[0]=9,m.y=2,n[0][1]=x", SetKind::Set),
+            json!({"list": [9, 2, 3], "m": {"x": 1, "y": 2}, "n": [[1, "x", 3]]})
+        );
+        assert_eq!(
+            onto(json!({"a": [{"b": 1}]}), "a[0].c=2", SetKind::Set),
+            json!({"a": [{"b": 1, "c": 2}]})
+        );
+        assert_eq!(
+            onto(json!({"a": {"b": 1}}), "a={\"c\":2}", SetKind::SetJson),
+            json!({"a": {"c": 2}})
+        );
+        // Whole values are replaced, not merged.
+        assert_eq!(onto(start, "list={7}", SetKind::Set)["list"], json!([7]));
+    }
+
+    #[test]
+    fn values_in_the_way_are_replaced() {
+        assert_eq!(
+            onto(json!({"a": "s"}), "a.b=1", SetKind::Set),
+            json!({"a": {"b": 1}})
+        );
+        assert_eq!(
+            onto(json!({"a": null}), "a.b=1", SetKind::Set),
+            json!({"a": {"b": 1}})
+        );
+        assert_eq!(
+            onto(json!({"a": {"x": 1}}), "a[0]=1", SetKind::Set),
+            json!({"a": [1]})
+        );
+        assert_eq!(
+            onto(json!({"a": [1]}), "a[0][0]=x", SetKind::Set),
+            json!({"a": [["x"]]})
+        );
+        assert_eq!(
+            onto(json!({"a": [1]}), "a[0].b=1", SetKind::Set),
+            json!({"a": [{"b": 1}]})
+        );
+        assert_eq!(set("a=1,a.b=2"), json!({"a": {"b": 2}}));
+    }
+
+    #[test]
+    fn typing_follows_helm() {
+        let cases = [
+            ("1", json!(1)),
+            ("-0", json!(0)),
+            ("+0", json!(0)),
+            ("00", json!("00")),
+            ("-05", json!(-5)),
+            ("1_000", json!("1_000")),
+            (" 1", json!(" 1")),
+            ("1 ", json!("1 ")),
+            ("-9223372036854775808", json!(i64::MIN)),
+            ("-9223372036854775809", json!("-9223372036854775809")),
+            ("TrUe", json!(true)),
+            ("fAlSe", json!(false)),
+            ("falſe", json!(false)),
+            ("Null", json!(null)),
+            ("nil", json!("nil")),
+            ("~", json!("~")),
+            ("truee", json!("truee")),
+            ("", json!("")),
+        ];
+        for (text, want) in cases {
+            assert_eq!(set(&format!("a={text}"))["a"], want, "--set a={text}");
+            assert_eq!(
+                parse(&format!("a={text}"), SetKind::SetString).expect("string")["a"],
+                json!(text),
+                "--set-string a={text}"
+            );
+        }
+        assert_eq!(set("a={0,010,,x}"), json!({"a": [0, "010", "", "x"]}));
+        assert_eq!(set("a={}"), json!({"a": [""]}));
+        assert_eq!(set("a={x},b=1"), json!({"a": ["x"], "b": 1}));
+        assert_eq!(set("a=1,"), json!({"a": 1}));
+        assert_eq!(set(""), json!({}));
+    }
+
+    #[test]
+    fn json_values() {
+        let json_of = |input: &str| {
+            parse(input, SetKind::SetJson).unwrap_or_else(|e| panic!("--set-json {input}: {e}"))
+        };
+        assert_eq!(json_of("a="), json!({"a": null}));
+        assert_eq!(json_of("a=  "), json!({"a": null}));
+        assert_eq!(json_of("a=,b=1"), json!({"a": null, "b": 1}));
+        assert_eq!(json_of("a= 1 , b=2"), json!({"a": 1, " b": 2}));
+        assert_eq!(
+            json_of(r#"a={"b":[1,2]},c=true"#),
+            json!({"a": {"b": [1, 2]}, "c": true})
+        );
+        assert_eq!(
+            json_of(r#"a[1]={"x":"y,z"}"#),
+            json!({"a": [null, {"x": "y,z"}]})
+        );
+        assert_eq!(json_of("a[0]="), json!({"a": [null]}));
+        assert_eq!(json_of("a.b=\"{x}\""), json!({"a": {"b": "{x}"}}));
+        for bad in ["a=[1", "a=[1]x", "a=1x", "a=tru", "a=1 2", "a={\"b\":1}}"] {
+            assert!(parse(bad, SetKind::SetJson).is_err(), "--set-json {bad}");
+        }
+        // serde_json's own nesting limit stops deep JSON before it can overflow anything.
+        let deep = format!("a={}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse(&deep, SetKind::SetJson).is_err());
+    }
+
+    #[test]
+    fn refusals_and_helm_errors() {
+        assert_eq!(set_err("a"), r#"key "a" has no value"#);
+        assert_eq!(
+            set_err("a,b=1"),
+            r#"key "a" has no value (cannot end with ,)"#
+        );
+        assert_eq!(set_err("a.b"), r#"key "a.b" has no value"#);
+        assert_eq!(set_err("a[0]"), r#"key "a[0]" has no value"#);
+        assert_eq!(set_err("a[-1]=1"), "negative -1 index not allowed");
+        assert_eq!(
+            set_err("a[b]=1"),
+            r#"error parsing index: strconv.Atoi: parsing "b": invalid syntax"#
+        );
+        assert_eq!(
+            set_err("a[99999999999999999999]=1"),
+            r#"error parsing index: strconv.Atoi: parsing "99999999999999999999": value out of range"#
+        );
+        assert_eq!(
+            set_err("a[99999999]=1"),
+            "index of 99999999 is greater than maximum supported index of 65536"
+        );
+        assert_eq!(
+            set_err("a[0]x=1"),
+            r#"unexpected data at end of array index: "x""#
+        );
+        assert_eq!(
+            set_err("a[0],b=1"),
+            r#"unexpected data at end of array index: ",b""#
+        );
+        assert_eq!(
+            set_err("a[0"),
+            r#"unterminated list index "[0": missing "]""#
+        );
+        assert_eq!(set_err("=1"), r#"empty key name at the start of "=1""#);
+        assert_eq!(
+            set_err("a=1,.b=1"),
+            r#"empty key name at the start of ".b=1""#
+        );
+        assert_eq!(set_err("a..b=1"), r#"empty key name after "a.""#);
+        assert_eq!(set_err("a[0].=1"), r#"empty key name after "a[0].""#);
+        assert_eq!(
+            set_err("a=1,,b=2"),
+            r#"empty key name at the start of ",b=2""#
+        );
+        assert_eq!(set_err("a={x"), "list must terminate with '}'");
+        assert!(set_err("a={x}y=1").starts_with(r#"unexpected data after list: "y=1""#));
+        for input in ["a.", "a[0].", "a[", "a[]=1", "[0]=1", "a.[0]=1", r"\", ","] {
+            assert!(parse(input, SetKind::Set).is_err(), "--set {input}");
+        }
+        // A name of one space is a name.
+        assert_eq!(set("a. =1"), json!({"a": {" ": 1}}));
+        // Long input is quoted short.
+        let long = format!("{}=1", ".".repeat(1000));
+        assert!(set_err(&long).chars().count() < 100);
+    }
+
+    #[test]
+    fn name_depth_limit_matches_helm() {
+        let names = |n: usize| format!("{}=1", vec!["a"; n].join("."));
+        assert!(parse(&names(31), SetKind::Set).is_ok());
+        assert_eq!(
+            set_err(&names(32)),
+            "value name nested level is greater than maximum supported nested level of 30"
+        );
+        // Helm does not count a `.` that follows an index.
+        assert!(parse(&format!("x[0].{}", names(31)), SetKind::Set).is_ok());
+    }
+
+    #[test]
+    fn deep_inputs_fail_fast_without_overflow() {
+        let started = std::time::Instant::now();
+        let dotted = format!("{}=1", vec!["a"; 10_000].join("."));
+        assert!(parse(&dotted, SetKind::Set).is_err());
+        let indexed = format!("a{}=1", "[0]".repeat(10_000));
+        assert!(parse(&indexed, SetKind::Set).is_err());
+        let mixed = format!("{}=1", vec!["a[0]"; 10_000].join("."));
+        assert!(parse(&mixed, SetKind::Set).is_err());
+        let in_json = format!("a{}=1", "[0]".repeat(10_000));
+        assert!(parse(&in_json, SetKind::SetJson).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // Up to the limit deep paths work.
+        let ok = format!("a{}=1", "[0]".repeat(MAX_PATH_DEPTH - 1));
+        assert!(parse(&ok, SetKind::Set).is_ok());
+        let over = format!("a{}=1", "[0]".repeat(MAX_PATH_DEPTH));
+        assert!(parse(&over, SetKind::Set).is_err());
+    }
+
+    #[test]
+    fn failed_argument_leaves_target_untouched() {
+        let start = json!({"keep": 1});
+        let mut map = start.as_object().cloned().expect("object");
+        assert!(parse_into(&mut map, "a=1,b[0].c=2,d", SetKind::Set).is_err());
+        assert_eq!(Value::Object(map), start);
+    }
+
+    #[test]
+    fn property_arbitrary_input_never_panics_and_errors_are_atomic() {
+        let alphabet = [
+            'a', 'b', '0', '1', '9', '-', '+', '.', '[', ']', '=', ',', '{', '}', '\\', ' ', '"',
+            ':', 'ſ', 'é', 'n', 'u', 'l',
+        ];
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..20_000 {
+            let input = rng.string(&alphabet, 24);
+            for kind in [SetKind::Set, SetKind::SetString, SetKind::SetJson] {
+                let start = json!({"a": [1, {"b": 2}], "b": "x"});
+                let mut map = start.as_object().cloned().expect("object");
+                if parse_into(&mut map, &input, kind).is_err() {
+                    assert_eq!(
+                        Value::Object(map),
+                        start,
+                        "{kind:?} {input:?} changed the target"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn property_escaped_text_round_trips() {
+        let alphabet = [
+            'a', 'Z', '.', '[', ']', '=', ',', '{', '}', '\\', ' ', '0', 'ſ',
+        ];
+        let escape = |s: &str, specials: &[char]| {
+            s.chars()
+                .flat_map(|c| {
+                    let escaped = specials.contains(&c) || c == '\\';
+                    escaped.then_some('\\').into_iter().chain([c])
+                })
+                .collect::<String>()
+        };
+        let mut rng = Rng(42);
+        for _ in 0..5_000 {
+            let key = format!("k{}", rng.string(&alphabet, 12));
+            let value = rng.string(&alphabet, 12);
+            let mut value_text = escape(&value, &[',']);
+            if value.starts_with('{') {
+                value_text.insert(0, '\\');
+            }
+            let input = format!("{}={value_text}", escape(&key, &['.', '[', '=', ',']));
+            let got = parse(&input, SetKind::SetString)
+                .unwrap_or_else(|e| panic!("--set-string {input}: {e}"));
+            assert_eq!(got, json!({ key: value }), "--set-string {input}");
+        }
+    }
+
+    #[test]
+    fn property_integers_round_trip() {
+        let mut rng = Rng(7);
+        let mut samples = vec![i64::MIN, i64::MAX, -1, 1, 0];
+        samples.extend((0..2_000).map(|_| {
+            let n = rng.next();
+            i64::from_ne_bytes(n.to_ne_bytes()) >> rng.below(63)
+        }));
+        for n in samples {
+            assert_eq!(set(&format!("a={n}"))["a"], json!(n), "--set a={n}");
+            assert_eq!(
+                parse(&format!("a={n}"), SetKind::SetJson).expect("json")["a"],
+                json!(n)
+            );
+        }
+    }
+}
