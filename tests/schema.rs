@@ -45,3 +45,37 @@ fn schema_is_valid_json_schema_and_accepts_the_example() {
     let bad: serde_json::Value = serde_json::json!({"image": {"tagg": "1"}});
     assert!(!validator.is_valid(&bad));
 }
+
+#[test]
+fn kubernetes_field_table_matches_the_schema() {
+    use rollwright::values::model::{json_schema, kubernetes_field};
+    let schema = json_schema();
+    let mut seen = 0;
+    for (key, prop) in schema["properties"].as_object().unwrap() {
+        // Optional fields are `anyOf [X, null]`; lists carry the type in `items`.
+        let target = prop.get("anyOf").and_then(|a| a.get(0)).unwrap_or(prop);
+        let (target, list) = match target.get("items") {
+            Some(items) => (items, true),
+            None => (target, false),
+        };
+        let Some(def) = target["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/$defs/io.k8s."))
+        else {
+            assert!(
+                kubernetes_field(key).is_none(),
+                "{key} is not a Kubernetes field"
+            );
+            continue;
+        };
+        let (own, own_list) = kubernetes_field(key)
+            .unwrap_or_else(|| panic!("{key} ({def}) is missing from kubernetes_field"));
+        assert_eq!(own_list, list, "{key}");
+        let published = &schema["$defs"][format!("io.k8s.{def}")];
+        for field in ["properties", "required", "type"] {
+            assert_eq!(own.get(field), published.get(field), "{key}: {field}");
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 12);
+}

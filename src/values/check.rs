@@ -1,7 +1,8 @@
 //! Checking layered values against the values schema, with messages that point at the file
 //! and line the bad value came from and say how to fix it.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
@@ -9,29 +10,142 @@ use serde_json::Value;
 use super::load::{Provenance, json_kind};
 use super::model::{self, Values};
 use crate::error::{Diagnostic, Error, Location, did_you_mean};
-use crate::yaml::{child_pointer, dotted_path};
+use crate::yaml::{child_pointer, dotted_path, escape_segment};
 
-/// The schema used for checking: the published one without its `null` alternatives, since
-/// nulls are gone once layering is done, and a plain schema gives precise errors where an
-/// `anyOf [X, null]` would only say "matches nothing".
+/// The schema used for checking: the published one (embedded; a test keeps it equal to the
+/// types) without its `null` alternatives, since nulls are gone once layering is done, and a
+/// plain schema gives precise errors where an `anyOf [X, null]` would only say "matches
+/// nothing".
 static CHECK_SCHEMA: LazyLock<Value> = LazyLock::new(|| {
-    let mut schema = model::json_schema();
+    let mut schema: Value = serde_json::from_str(model::PUBLISHED_SCHEMA)
+        .unwrap_or_else(|e| unreachable!("the committed values schema is JSON: {e}"));
     strip_null_alternatives(&mut schema);
     schema
 });
 
-static VALIDATOR: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
-    jsonschema::validator_for(&CHECK_SCHEMA)
-        .unwrap_or_else(|e| unreachable!("the generated values schema compiles: {e}"))
+/// The whole values schema compiles in milliseconds and is needed only to explain a value the
+/// typed model refused; the Kubernetes fields are checked on every run, each against its own
+/// type's schema, compiled when a value for it is present.
+static TOP: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
+    let mut top = CHECK_SCHEMA.clone();
+    prune_defs(&mut top);
+    compile(&top)
 });
 
-/// Every problem with `tree`, in source order.
-pub fn check(tree: &Value, provenance: &Provenance) -> Vec<Diagnostic> {
+static KUBERNETES: LazyLock<Mutex<HashMap<String, Arc<(jsonschema::Validator, bool)>>>> =
+    LazyLock::new(Default::default);
+
+/// The validator for a top-level Kubernetes field, and whether the field is a list.
+fn kubernetes_validator(key: &str) -> Option<Arc<(jsonschema::Validator, bool)>> {
+    let mut cache = KUBERNETES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(found) = cache.get(key) {
+        return Some(found.clone());
+    }
+    let (mut schema, list) = model::kubernetes_field(key)?;
+    strip_null_alternatives(&mut schema);
+    let entry = Arc::new((compile(&schema), list));
+    cache.insert(key.to_owned(), entry.clone());
+    Some(entry)
+}
+
+/// Keeps only the `$defs` that `schema` reaches: compiling indexes every definition given.
+fn prune_defs(schema: &mut Value) {
+    let Some(Value::Object(defs)) = schema.as_object_mut().and_then(|s| s.remove("$defs")) else {
+        return;
+    };
+    let mut keep = serde_json::Map::new();
+    let mut pending: Vec<String> = Vec::new();
+    collect_refs(schema, &mut pending);
+    while let Some(name) = pending.pop() {
+        if keep.contains_key(&name) {
+            continue;
+        }
+        if let Some(def) = defs.get(&name) {
+            collect_refs(def, &mut pending);
+            keep.insert(name, def.clone());
+        }
+    }
+    schema["$defs"] = Value::Object(keep);
+}
+
+fn collect_refs(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/$defs/"))
+            {
+                out.push(name.to_owned());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+fn compile(schema: &Value) -> jsonschema::Validator {
+    jsonschema::validator_for(schema)
+        .unwrap_or_else(|e| unreachable!("the generated values schema compiles: {e}"))
+}
+
+/// Checks a layered tree and types it. The typed model refuses exactly what the top of the
+/// schema refuses, so on the common path only the Kubernetes fields present are checked
+/// against their schemas; the whole schema is compiled only to explain a failure.
+pub fn check_and_type(tree: &Value, provenance: &Provenance) -> Result<Values, Error> {
+    match typed(tree, provenance) {
+        Ok(values) => {
+            let problems = check(tree, provenance, false);
+            if problems.is_empty() {
+                Ok(values)
+            } else {
+                Err(Error::many(problems))
+            }
+        }
+        Err(typing) => {
+            let problems = check(tree, provenance, true);
+            Err(if problems.is_empty() {
+                typing
+            } else {
+                Error::many(problems)
+            })
+        }
+    }
+}
+
+/// Every problem with `tree`, in source order; `whole` includes the top of the schema, not
+/// only the Kubernetes fields.
+pub fn check(tree: &Value, provenance: &Provenance, whole: bool) -> Vec<Diagnostic> {
     let mut out: Vec<(String, Diagnostic)> = Vec::new();
-    for err in VALIDATOR.iter_errors(tree) {
-        let pointer = err.instance_path().as_str().to_owned();
-        for d in describe(&pointer, &err, provenance) {
+    let mut report = |pointer: String, err: &jsonschema::ValidationError<'_>| {
+        for d in describe(&pointer, err, provenance) {
             out.push((pointer.clone(), d));
+        }
+    };
+    if whole {
+        for err in TOP.iter_errors(tree) {
+            report(err.instance_path().as_str().to_owned(), &err);
+        }
+    }
+    for (key, value) in tree.as_object().into_iter().flatten() {
+        let Some(compiled) = kubernetes_validator(key) else {
+            continue;
+        };
+        let (validator, list) = &*compiled;
+        let items: Vec<(String, &Value)> = match (list, value) {
+            (true, Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("/{}/{i}", escape_segment(key)), v))
+                .collect(),
+            (false, v) => vec![(format!("/{}", escape_segment(key)), v)],
+            _ => continue,
+        };
+        for (base, item) in items {
+            for err in validator.iter_errors(item) {
+                report(format!("{base}{}", err.instance_path().as_str()), &err);
+            }
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -46,8 +160,8 @@ pub fn check(tree: &Value, provenance: &Provenance) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// Turns a checked tree into the typed model.
-pub fn typed(tree: &Value, provenance: &Provenance) -> Result<Values, Error> {
+/// Turns a tree into the typed model.
+fn typed(tree: &Value, provenance: &Provenance) -> Result<Values, Error> {
     let mut values: Values = serde_path_to_error::deserialize(tree).map_err(|e| {
         let pointer = path_to_pointer(e.path());
         let location = provenance.nearest(&pointer, false).map(|o| o.location);

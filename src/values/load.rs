@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::merge::{coalesce, drop_nulls, merge_maps};
 use super::model::{self, Values};
 use super::set::{SetKind, parse_into};
-use crate::error::{Diagnostic, Error, Location, Result};
+use crate::error::{Diagnostic, Location, Result};
 use crate::yaml::{self, NodePos, Positions, child_pointer};
 
 /// What to read values from.
@@ -182,11 +182,7 @@ pub fn load(input: &ValuesInput) -> Result<Loaded> {
     drop_nulls(&mut tree);
 
     let provenance = Provenance { layers };
-    let problems = super::check::check(&tree, &provenance);
-    if !problems.is_empty() {
-        return Err(Error::many(problems));
-    }
-    let values = super::check::typed(&tree, &provenance)?;
+    let values = super::check::check_and_type(&tree, &provenance)?;
     if values.image.tag.as_deref().is_none_or(str::is_empty) {
         return Err(Diagnostic::new(
             Some(Location::file(&chart_values_path, None)),

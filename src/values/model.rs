@@ -525,9 +525,40 @@ pub fn defaults(name: &str) -> Value {
     })
 }
 
+/// `schemas/values.schema.json`, as committed: what `json_schema` generates (a test keeps the
+/// two equal), embedded so that checking values costs no schema generation.
+pub const PUBLISHED_SCHEMA: &str = include_str!("../../schemas/values.schema.json");
+
+/// The Kubernetes type behind a top-level field kept as JSON, and whether the field is a
+/// list of it. Checking a value needs only its own type's schema, which is much cheaper to
+/// build than the whole values schema (a test keeps this table equal to the schema).
+pub fn kubernetes_field(key: &str) -> Option<(Value, bool)> {
+    let (schema, list) = match key {
+        "env" => (schemars::schema_for!(core::EnvVar), true),
+        "envFrom" => (schemars::schema_for!(core::EnvFromSource), true),
+        "readinessProbe" | "livenessProbe" | "startupProbe" => {
+            (schemars::schema_for!(core::Probe), false)
+        }
+        "resources" => (schemars::schema_for!(core::ResourceRequirements), false),
+        "securityContext" => (schemars::schema_for!(core::SecurityContext), false),
+        "podSecurityContext" => (schemars::schema_for!(core::PodSecurityContext), false),
+        "volumes" => (schemars::schema_for!(core::Volume), true),
+        "volumeMounts" => (schemars::schema_for!(core::VolumeMount), true),
+        "tolerations" => (schemars::schema_for!(core::Toleration), true),
+        "affinity" => (schemars::schema_for!(core::Affinity), false),
+        _ => return None,
+    };
+    Some((finish(schema), list))
+}
+
 /// The JSON Schema of values files, as shipped in `schemas/values.schema.json`.
 pub fn json_schema() -> Value {
-    let mut schema = serde_json::to_value(schemars::schema_for!(Values))
+    finish(schemars::schema_for!(Values))
+}
+
+/// Applies Kubernetes semantics to a generated schema.
+fn finish(schema: schemars::Schema) -> Value {
+    let mut schema = serde_json::to_value(schema)
         .unwrap_or_else(|e| unreachable!("a derived schema always serialises: {e}"));
     close_objects(&mut schema);
     if let Some(defs) = schema.get_mut("$defs").and_then(Value::as_object_mut) {
