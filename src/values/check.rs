@@ -32,11 +32,14 @@ static TOP: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
     compile(&top)
 });
 
-static KUBERNETES: LazyLock<Mutex<HashMap<String, Arc<(jsonschema::Validator, bool)>>>> =
+/// A compiled field validator, and whether the field is a list of the type.
+type FieldValidator = Arc<(jsonschema::Validator, bool)>;
+
+static KUBERNETES: LazyLock<Mutex<HashMap<String, FieldValidator>>> =
     LazyLock::new(Default::default);
 
 /// The validator for a top-level Kubernetes field, and whether the field is a list.
-fn kubernetes_validator(key: &str) -> Option<Arc<(jsonschema::Validator, bool)>> {
+fn kubernetes_validator(key: &str) -> Option<FieldValidator> {
     let mut cache = KUBERNETES.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(found) = cache.get(key) {
         return Some(found.clone());
