@@ -79,3 +79,72 @@ fn kubernetes_field_table_matches_the_schema() {
     }
     assert_eq!(seen, 12);
 }
+
+/// Every key of the values model (down to the Kubernetes types) is named in the README's
+/// values reference.
+#[test]
+fn readme_documents_every_values_key() {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let start = readme.find("## Values reference").unwrap();
+    let end = readme[start..]
+        .find("\n## ")
+        .map_or(readme.len(), |e| start + e);
+    let section = &readme[start..end];
+    let schema = rollwright::values::model::json_schema();
+    let mut missing = Vec::new();
+    let mut stack = vec![schema.clone()];
+    let resolve = |v: &serde_json::Value| -> serde_json::Value {
+        let mut v = v.clone();
+        if let Some(alts) = v.get("anyOf").and_then(|a| a.as_array()) {
+            if let Some(first) = alts
+                .iter()
+                .find(|a| a.get("type").is_none_or(|t| t != "null"))
+            {
+                v = first.clone();
+            }
+        }
+        if let Some(items) = v.get("items") {
+            v = items.clone();
+        }
+        if let Some(ap) = v.get("additionalProperties").filter(|a| a.is_object()) {
+            v = ap.clone();
+        }
+        match v.get("$ref").and_then(|r| r.as_str()) {
+            Some(r) => schema.pointer(r.trim_start_matches('#')).unwrap().clone(),
+            None => v,
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    while let Some(node) = stack.pop() {
+        for (key, prop) in node
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .into_iter()
+            .flatten()
+        {
+            if !names_word(section, key) {
+                missing.push(key.clone());
+            }
+            let is_k8s = |v: &serde_json::Value| v.to_string().contains("#/$defs/io.k8s.");
+            let target = resolve(prop);
+            if !is_k8s(prop) && seen.insert(target.to_string()) {
+                stack.push(target);
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "README values reference lacks: {missing:?}"
+    );
+}
+
+/// `text` holds `word` with no letter or digit right before or after it.
+fn names_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
