@@ -95,13 +95,11 @@ fn readme_documents_every_values_key() {
     let mut stack = vec![schema.clone()];
     let resolve = |v: &serde_json::Value| -> serde_json::Value {
         let mut v = v.clone();
-        if let Some(alts) = v.get("anyOf").and_then(|a| a.as_array()) {
-            if let Some(first) = alts
-                .iter()
+        if let Some(first) = v.get("anyOf").and_then(|a| a.as_array()).and_then(|alts| {
+            alts.iter()
                 .find(|a| a.get("type").is_none_or(|t| t != "null"))
-            {
-                v = first.clone();
-            }
+        }) {
+            v = first.clone();
         }
         if let Some(items) = v.get("items") {
             v = items.clone();
