@@ -22,8 +22,74 @@ pub struct Cli {
 pub enum Command {
     /// Render a values file through the chart templates into Kubernetes manifests.
     Render(RenderArgs),
+    /// Check manifests, directories, charts or standard input against the CRD schemas and
+    /// every rule the Argo Rollouts controller enforces.
+    Validate(ValidateArgs),
+    /// List every rule: id, name, default severity, what it checks.
+    Rules(RulesArgs),
     /// Print the JSON Schema of values files.
     Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files, directories (walked recursively), charts (rendered first), or `-` for standard
+    /// input. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::report::Format,
+    /// CRD files or directories (e.g. a vendored install.yaml) to validate custom resources
+    /// against, replacing the built-in schemas of the kinds they define.
+    #[arg(long, value_name = "PATH")]
+    pub crds: Vec<PathBuf>,
+    /// Fail on warnings too, and count a referenced object missing from the set as an error.
+    #[arg(long)]
+    pub strict: bool,
+    /// Configuration file (default: the nearest .rollwright.yaml upwards).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report only findings at or above this severity.
+    #[arg(long, value_enum, default_value = "info")]
+    pub severity: SeverityArg,
+    /// Leave paths matching this glob out of directory walks (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SeverityArg {
+    Error,
+    Warning,
+    Info,
+}
+
+impl SeverityArg {
+    pub fn severity(self) -> crate::report::Severity {
+        match self {
+            SeverityArg::Error => crate::report::Severity::Error,
+            SeverityArg::Warning => crate::report::Severity::Warning,
+            SeverityArg::Info => crate::report::Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print the catalogue as a Markdown table (as in the README).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 /// Where values come from, with Helm's flags and precedence.

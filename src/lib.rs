@@ -2,9 +2,15 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod error;
 pub mod fsutil;
+pub mod input;
 pub mod manifest;
 pub mod render;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod validate;
 pub mod values;
 pub mod yaml;

@@ -41,6 +41,10 @@ pub struct NodePos {
 pub struct Positions(HashMap<String, NodePos>);
 
 impl Positions {
+    pub fn from_map(map: HashMap<String, NodePos>) -> Self {
+        Positions(map)
+    }
+
     pub fn get(&self, pointer: &str) -> Option<&NodePos> {
         self.0.get(pointer)
     }

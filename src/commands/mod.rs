@@ -1,15 +1,37 @@
-//! One module per command: each takes its parsed arguments and returns its output.
+//! One module per command: each takes its parsed arguments and returns what to print.
 
 pub mod render;
+pub mod rules;
 pub mod schema;
+pub mod validate;
 
 use crate::cli::Command;
 use crate::error::Result;
 
-/// Runs a command; what it returns goes to standard output.
-pub fn run(command: Command) -> Result<String> {
+/// What a command leaves behind: text for standard output and standard error, and the exit
+/// code.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: u8,
+}
+
+impl From<String> for Output {
+    fn from(stdout: String) -> Self {
+        Output {
+            stdout,
+            ..Output::default()
+        }
+    }
+}
+
+/// Runs a command.
+pub fn run(command: Command) -> Result<Output> {
     match command {
-        Command::Render(args) => render::run(&args),
-        Command::Schema => schema::run(),
+        Command::Render(args) => render::run(&args).map(Output::from),
+        Command::Validate(args) => validate::run(&args),
+        Command::Rules(args) => Ok(rules::run(&args).into()),
+        Command::Schema => schema::run().map(Output::from),
     }
 }

@@ -237,3 +237,121 @@ fn check_objects(objects: &[Object]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Where each field of an object rendered by an embedded template came from in the values:
+/// (object pointer prefix, values pointer prefix), longest prefix first wins.
+fn values_map(object: &Object) -> Vec<(String, String)> {
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    let mut pairs: Vec<(String, String)> = match object.id.kind.as_str() {
+        "Rollout" => {
+            let mut v = vec![
+                pair("/metadata/labels", "/labels"),
+                pair("/metadata/annotations", "/annotations"),
+                pair("/spec/replicas", "/replicaCount"),
+                pair(
+                    "/spec/revisionHistoryLimit",
+                    "/rollout/revisionHistoryLimit",
+                ),
+                pair(
+                    "/spec/progressDeadlineSeconds",
+                    "/rollout/progressDeadlineSeconds",
+                ),
+                pair("/spec/minReadySeconds", "/rollout/minReadySeconds"),
+                pair("/spec/strategy/blueGreen", "/rollout/strategy/blueGreen"),
+                pair("/spec/strategy", "/rollout/strategy"),
+                pair("/spec/template/metadata/labels", "/podLabels"),
+                pair("/spec/template/metadata/annotations", "/podAnnotations"),
+                pair("/spec/template/spec/securityContext", "/podSecurityContext"),
+            ];
+            for key in [
+                "imagePullSecrets",
+                "serviceAccountName",
+                "volumes",
+                "nodeSelector",
+                "tolerations",
+                "affinity",
+            ] {
+                v.push((format!("/spec/template/spec/{key}"), format!("/{key}")));
+            }
+            let c = "/spec/template/spec/containers/0";
+            v.push((format!("{c}/image"), "/image/tag".into()));
+            v.push((format!("{c}/imagePullPolicy"), "/image/pullPolicy".into()));
+            for key in [
+                "command",
+                "args",
+                "ports",
+                "env",
+                "envFrom",
+                "readinessProbe",
+                "livenessProbe",
+                "startupProbe",
+                "resources",
+                "securityContext",
+                "volumeMounts",
+            ] {
+                v.push((format!("{c}/{key}"), format!("/{key}")));
+            }
+            v
+        }
+        "Service" => vec![
+            pair("/metadata/labels", "/service/labels"),
+            pair("/metadata/annotations", "/service/annotations"),
+            pair("/spec/type", "/service/type"),
+            pair("/spec/ports/0/port", "/service/port"),
+            pair("/spec/ports/0/targetPort", "/service/targetPort"),
+            pair("/spec/ports/0/name", "/service/portName"),
+        ],
+        "AnalysisTemplate" | "ClusterAnalysisTemplate" => {
+            let t = format!(
+                "/analysisTemplates/{}",
+                crate::yaml::escape_segment(&object.id.name)
+            );
+            vec![
+                ("/metadata/name".into(), t.clone()),
+                ("/spec/args".into(), format!("{t}/args")),
+                ("/spec/metrics".into(), format!("{t}/metrics")),
+                ("/spec".into(), t),
+            ]
+        }
+        _ => Vec::new(),
+    };
+    pairs.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
+    pairs
+}
+
+/// Positions for a rendered object that point into the values files: each field maps to the
+/// values key it was rendered from, positioned where that key was written. Fields that map to
+/// nothing (or objects from a chart's own templates) fall back to the start of the file.
+pub fn values_positions(object: &Object, loaded: &Loaded) -> crate::yaml::Positions {
+    let embedded = object.source.ends_with("(embedded)");
+    let map = if embedded {
+        values_map(object)
+    } else {
+        Vec::new()
+    };
+    let mut out = std::collections::HashMap::new();
+    out.insert(String::new(), crate::input::file_start());
+    for (pointer, _) in object.positions.iter() {
+        let Some((from, to)) = map.iter().find(|(from, _)| {
+            pointer
+                .strip_prefix(from.as_str())
+                .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+        }) else {
+            continue;
+        };
+        let values_pointer = format!("{to}{}", &pointer[from.len()..]);
+        if let Some(origin) = loaded.provenance.nearest(&values_pointer, false)
+            && let Location::File { pos: Some(pos), .. } = origin.location
+        {
+            out.insert(
+                pointer.clone(),
+                crate::yaml::NodePos {
+                    value: pos,
+                    key: None,
+                    bytes: None,
+                },
+            );
+        }
+    }
+    crate::yaml::Positions::from_map(out)
+}

@@ -1,0 +1,56 @@
+//! `rollwright validate`: manifests → schemas and rules → findings.
+
+use std::io::IsTerminal;
+
+use super::Output;
+use crate::cli::{ColorArg, ValidateArgs};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::input::InputOptions;
+use crate::report::{self, Format, Severity};
+use crate::validate::{self, Options};
+
+pub fn run(args: &ValidateArgs) -> Result<Output> {
+    let cwd =
+        std::env::current_dir().map_err(|e| Error::msg(format!("no working directory: {e}")))?;
+    let config = Config::discover(args.config.as_deref(), &cwd).map_err(|mut e| {
+        e.exit_code = 2;
+        e
+    })?;
+    let options = Options {
+        inputs: InputOptions {
+            paths: args.paths.clone(),
+            exclude: args.exclude.clone(),
+        },
+        strict: args.strict,
+        crds: args.crds.clone(),
+        config,
+        min_severity: Some(args.severity.severity()),
+    };
+    let report = validate::validate(&options).map_err(|mut e| {
+        e.exit_code = 2;
+        e
+    })?;
+    let fail_at = if args.strict {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    };
+    let _ = color;
+    let mut stderr = String::new();
+    if args.format == Format::Text {
+        for d in &report.input_errors {
+            stderr.push_str(&format!("{d}\n"));
+        }
+    }
+    Ok(Output {
+        stdout: report::write(&report, args.format),
+        stderr,
+        code: validate::exit_code(&report, fail_at),
+    })
+}

@@ -1,0 +1,171 @@
+//! `.rollwright.yaml`: which rules run, at what severity, and where.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{Diagnostic, Error, Location, Result, did_you_mean};
+use crate::report::Severity;
+use crate::rules;
+
+/// The file name looked for in the working directory and its parents.
+pub const FILE_NAME: &str = ".rollwright.yaml";
+
+/// The configuration as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConfigFile {
+    /// Rule id or name → `off`, `error`, `warning` or `info`.
+    #[serde(default)]
+    pub rules: BTreeMap<String, String>,
+    /// Globs of paths never read.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Rules silenced for paths matching a glob.
+    #[serde(default)]
+    pub ignore: Vec<PathIgnore>,
+    /// Settings of `rollwright diff`.
+    #[serde(default)]
+    pub diff: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PathIgnore {
+    pub path: String,
+    pub rules: Vec<String>,
+}
+
+/// The configuration, checked and ready to apply.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it was read from.
+    pub path: Option<PathBuf>,
+    /// Rule id → severity; `None` turns the rule off.
+    pub overrides: BTreeMap<&'static str, Option<Severity>>,
+    pub exclude: Vec<String>,
+    ignore: Vec<(GlobSet, Vec<&'static str>)>,
+    pub diff: Option<Value>,
+}
+
+impl Config {
+    /// Reads `explicit`, else the nearest `.rollwright.yaml` from `start` upwards, else none.
+    pub fn discover(explicit: Option<&Path>, start: &Path) -> Result<Config> {
+        if let Some(p) = explicit {
+            return Config::read(p);
+        }
+        let mut dir = std::fs::canonicalize(start).ok();
+        while let Some(d) = dir {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                return Config::read(&candidate);
+            }
+            dir = d.parent().map(Path::to_path_buf);
+        }
+        Ok(Config::default())
+    }
+
+    pub fn read(path: &Path) -> Result<Config> {
+        let bytes = std::fs::read(path).map_err(|e| Diagnostic::io(path, &e))?;
+        let text = crate::yaml::decode(&bytes).map_err(|e| Diagnostic::yaml(path, e))?;
+        let doc = crate::yaml::parse_single(text).map_err(|e| Diagnostic::yaml(path, e))?;
+        let Some(doc) = doc else {
+            return Ok(Config {
+                path: Some(path.to_path_buf()),
+                ..Config::default()
+            });
+        };
+        let at = |pointer: &str| {
+            Location::file(
+                path,
+                doc.positions
+                    .nearest(pointer)
+                    .map(|p| p.key.unwrap_or(p.value)),
+            )
+        };
+        let file: ConfigFile = serde_path_to_error::deserialize(&doc.value).map_err(|e| {
+            let pointer = e
+                .path()
+                .to_string()
+                .split('.')
+                .filter(|s| !s.is_empty() && *s != "?")
+                .fold(String::new(), |acc, s| format!("{acc}/{s}"));
+            Error::one(
+                Diagnostic::new(Some(at(&pointer)), e.inner().to_string()).with_help(
+                    "the keys are `rules`, `exclude`, `ignore` and `diff` (README: Configuration)",
+                ),
+            )
+        })?;
+        let mut config = Config {
+            path: Some(path.to_path_buf()),
+            exclude: file.exclude,
+            diff: file.diff,
+            ..Config::default()
+        };
+        let rule = |key: &str, pointer: &str| -> Result<&'static rules::Rule> {
+            rules::find(key).ok_or_else(|| {
+                let mut d = Diagnostic::new(Some(at(pointer)), format!("no rule `{key}`"));
+                let names = rules::all().flat_map(|r| [r.id, r.name]);
+                d = match did_you_mean(key, names) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("`rollwright rules` lists every rule"),
+                };
+                Error::one(d)
+            })
+        };
+        for (key, setting) in &file.rules {
+            let pointer = format!("/rules/{}", crate::yaml::escape_segment(key));
+            let r = rule(key, &pointer)?;
+            let severity = match setting.as_str() {
+                "off" => None,
+                s => Some(Severity::parse(s).ok_or_else(|| {
+                    Error::one(
+                        Diagnostic::new(
+                            Some(at(&pointer)),
+                            format!("`{setting}` is not a setting for a rule"),
+                        )
+                        .with_help("use off, error, warning or info"),
+                    )
+                })?),
+            };
+            config.overrides.insert(r.id, severity);
+        }
+        for (i, ignore) in file.ignore.iter().enumerate() {
+            let glob = Glob::new(&ignore.path).map_err(|e| {
+                Error::one(Diagnostic::new(
+                    Some(at(&format!("/ignore/{i}/path"))),
+                    e.kind().to_string(),
+                ))
+            })?;
+            let set = GlobSetBuilder::new()
+                .add(glob)
+                .build()
+                .map_err(|e| Error::msg(e.to_string()))?;
+            let mut ids = Vec::new();
+            for (j, key) in ignore.rules.iter().enumerate() {
+                ids.push(rule(key, &format!("/ignore/{i}/rules/{j}"))?.id);
+            }
+            config.ignore.push((set, ids));
+        }
+        Ok(config)
+    }
+
+    /// The severity of `rule` here, or `None` when it is off.
+    pub fn severity(&self, rule: &rules::Rule, found: Severity) -> Option<Severity> {
+        match self.overrides.get(rule.id) {
+            Some(setting) => *setting,
+            None => Some(found),
+        }
+    }
+
+    /// Whether findings of `rule` in `file` are silenced by a path rule.
+    pub fn ignored(&self, rule: &rules::Rule, file: &str) -> bool {
+        let file = file.strip_prefix("./").unwrap_or(file);
+        self.ignore
+            .iter()
+            .any(|(set, ids)| ids.contains(&rule.id) && set.is_match(file))
+    }
+}

@@ -1,0 +1,5 @@
+//! Rules: analysis.
+
+use super::Rule;
+
+pub const RULES: &[&Rule] = &[];

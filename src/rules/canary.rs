@@ -1,0 +1,5 @@
+//! Rules: canary.
+
+use super::Rule;
+
+pub const RULES: &[&Rule] = &[];

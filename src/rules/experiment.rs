@@ -1,0 +1,5 @@
+//! Rules: experiment.
+
+use super::Rule;
+
+pub const RULES: &[&Rule] = &[];

@@ -1,0 +1,226 @@
+//! The rule registry: every check `rollwright validate` makes, one small unit per rule.
+//!
+//! A rule has an id (the Argo Rollouts controller's rule ids from its validation code where
+//! the rule is the controller's, `P-` for rollwright's own practice checks), a kebab-case
+//! name, a default severity, a one-line doc and a check function over the whole set of
+//! objects (references resolve across files). Each family lives in its own file; adding a rule
+//! means one item there, one line in its family's `RULES`, and two fixtures under
+//! `fixtures/rules/<ID>/` (`fail.yaml`, `pass.yaml`) that the registry test runs.
+
+pub mod analysis;
+pub mod bluegreen;
+pub mod canary;
+pub mod experiment;
+pub mod practice;
+pub mod refs;
+pub mod rollout;
+pub mod schema;
+pub mod util;
+pub mod workloadref;
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::manifest::Object;
+use crate::report::Severity;
+
+/// One rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line: what the rule checks.
+    pub doc: &'static str,
+    pub check: fn(&Context<'_>, &mut Sink<'_>),
+}
+
+/// Every rule, in catalogue order.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    [
+        schema::RULES,
+        rollout::RULES,
+        bluegreen::RULES,
+        refs::RULES,
+        analysis::RULES,
+        canary::RULES,
+        experiment::RULES,
+        workloadref::RULES,
+        practice::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
+
+/// The rule with this id or name.
+pub fn find(key: &str) -> Option<&'static Rule> {
+    all().find(|r| r.id.eq_ignore_ascii_case(key) || r.name == key)
+}
+
+/// What a rule sees: every object of the run, and lookups across them.
+pub struct Context<'a> {
+    pub objects: &'a [Object],
+    /// `--strict`: a referenced object missing from the set is an error, not a warning.
+    pub strict: bool,
+    /// Schema problems per object index, computed once for the schema rules.
+    pub schema_errors: &'a [Vec<crate::schema::SchemaError>],
+    by_kind: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        objects: &'a [Object],
+        schema_errors: &'a [Vec<crate::schema::SchemaError>],
+        strict: bool,
+    ) -> Self {
+        let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, o) in objects.iter().enumerate() {
+            by_kind.entry(o.id.kind.as_str()).or_default().push(i);
+        }
+        Context {
+            objects,
+            strict,
+            schema_errors,
+            by_kind,
+        }
+    }
+
+    /// Objects of `kind` in API group `group` (`""` for the core group).
+    pub fn of_kind<'s>(
+        &'s self,
+        group: &'s str,
+        kind: &str,
+    ) -> impl Iterator<Item = &'a Object> + 's {
+        let objects = self.objects;
+        self.by_kind
+            .get(kind)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &objects[i])
+            .filter(move |o| o.id.group() == group)
+    }
+
+    /// Every Argo Rollouts `Rollout`.
+    pub fn rollouts(&self) -> impl Iterator<Item = &'a Object> + '_ {
+        self.of_kind(ARGO, "Rollout")
+    }
+
+    /// The object of `group`/`kind` named `name` that `from` can see: the same namespace, or
+    /// no namespace on either side (a GitOps tool often sets it at deploy time).
+    pub fn find(&self, group: &str, kind: &str, from: &Object, name: &str) -> Option<&'a Object> {
+        self.of_kind(group, kind).find(|o| {
+            o.id.name == name
+                && same_namespace(o.id.namespace.as_deref(), from.id.namespace.as_deref())
+        })
+    }
+
+    /// A cluster-scoped object by name.
+    pub fn find_cluster(&self, group: &str, kind: &str, name: &str) -> Option<&'a Object> {
+        self.of_kind(group, kind).find(|o| o.id.name == name)
+    }
+}
+
+/// The Argo Rollouts API group.
+pub const ARGO: &str = "argoproj.io";
+
+fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+/// A finding before its position is looked up.
+#[derive(Debug, Clone)]
+pub struct Raw {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    /// Index of the object in the run.
+    pub object: usize,
+    /// JSON pointer of the offending node.
+    pub pointer: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Collects one rule's findings.
+pub struct Sink<'a> {
+    rule: &'static Rule,
+    objects: &'a [Object],
+    out: &'a mut Vec<Raw>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(rule: &'static Rule, objects: &'a [Object], out: &'a mut Vec<Raw>) -> Self {
+        Sink { rule, objects, out }
+    }
+
+    /// Reports a problem at `pointer` in `object`, with the rule's severity.
+    pub fn report(
+        &mut self,
+        object: &Object,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> &mut Raw {
+        let index = self
+            .objects
+            .iter()
+            .position(|o| std::ptr::eq(o, object))
+            .unwrap_or_default();
+        self.out.push(Raw {
+            rule: self.rule,
+            severity: self.rule.severity,
+            object: index,
+            pointer: pointer.to_owned(),
+            message: message.into(),
+            help: None,
+        });
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+
+    /// Reports a reference to an object absent from the set: it may live in the cluster or
+    /// another repository, so this is a warning unless `strict`.
+    pub fn missing(
+        &mut self,
+        ctx: &Context<'_>,
+        object: &Object,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> &mut Raw {
+        let raw = self.report(object, pointer, message);
+        if !ctx.strict && raw.severity == Severity::Error {
+            raw.severity = Severity::Warning;
+        }
+        raw
+    }
+}
+
+impl Raw {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Runs every rule over the set.
+pub fn run(ctx: &Context<'_>) -> Vec<Raw> {
+    let mut out = Vec::new();
+    for rule in all() {
+        let mut sink = Sink::new(rule, ctx.objects, &mut out);
+        (rule.check)(ctx, &mut sink);
+    }
+    out
+}
+
+/// The value at `pointer`, if any.
+pub fn at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    value.pointer(pointer)
+}

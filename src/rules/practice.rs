@@ -1,0 +1,5 @@
+//! Rules: practice.
+
+use super::Rule;
+
+pub const RULES: &[&Rule] = &[];

@@ -1,0 +1,5 @@
+//! Rules: refs.
+
+use super::Rule;
+
+pub const RULES: &[&Rule] = &[];

@@ -1,0 +1,5 @@
+//! Rules: rollout.
+
+use super::Rule;
+
+pub const RULES: &[&Rule] = &[];

@@ -1,0 +1,5 @@
+//! Rules: schema.
+
+use super::Rule;
+
+pub const RULES: &[&Rule] = &[];

@@ -1,0 +1,5 @@
+//! Rules: workloadref.
+
+use super::Rule;
+
+pub const RULES: &[&Rule] = &[];
