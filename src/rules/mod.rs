@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod bluegreen;
 pub mod canary;
 pub mod experiment;
+pub mod k8s;
 pub mod practice;
 pub mod refs;
 pub mod rollout;
