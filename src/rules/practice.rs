@@ -1,5 +1,345 @@
-//! Rules: practice.
+//! rollwright's own checks: settings the controller accepts but that do not do what their
+//! author meant, or that make a blue-green release unsafe. Warnings by default.
 
-use super::Rule;
+use std::collections::{BTreeSet, HashSet};
 
-pub const RULES: &[&Rule] = &[];
+use serde_json::Value;
+
+use super::util::{int, items, str_of};
+use super::{ARGO, Context, Rule};
+use crate::manifest::Object;
+use crate::report::Severity;
+
+pub const RULES: &[&Rule] = &[&P_01, &P_02, &P_03, &P_04, &P_05, &P_06, &P_07, &P_08];
+
+const BG: &str = "/spec/strategy/blueGreen";
+
+fn blue_greens<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = (&'a Object, &'a Value)> + 'a {
+    ctx.rollouts().filter_map(|r| {
+        r.value
+            .pointer(BG)
+            .filter(|v| v.is_object())
+            .map(|bg| (r, bg))
+    })
+}
+
+pub static P_01: Rule = Rule {
+    id: "P-01",
+    name: "auto-promotion-seconds-ignored",
+    severity: Severity::Warning,
+    doc: "autoPromotionSeconds does nothing while autoPromotionEnabled is false",
+    check: |ctx, sink| {
+        for (r, bg) in blue_greens(ctx) {
+            if bg.get("autoPromotionEnabled") == Some(&Value::Bool(false))
+                && bg.get("autoPromotionSeconds").is_some()
+            {
+                sink.report(r, &format!("{BG}/autoPromotionSeconds"), "autoPromotionSeconds is ignored because autoPromotionEnabled is false: every update waits for `kubectl argo rollouts promote`")
+                    .help("remove autoPromotionSeconds, or set autoPromotionEnabled: true to promote automatically after that many seconds");
+            }
+        }
+    },
+};
+
+pub static P_02: Rule = Rule {
+    id: "P-02",
+    name: "auto-promotion-without-gate",
+    severity: Severity::Warning,
+    doc: "auto-promotion with no readiness probe and no analysis switches traffic as soon as pods start",
+    check: |ctx, sink| {
+        for (r, bg) in blue_greens(ctx) {
+            if bg.get("autoPromotionEnabled").and_then(Value::as_bool) == Some(false)
+                || r.value
+                    .pointer("/spec/workloadRef")
+                    .is_some_and(|v| !v.is_null())
+            {
+                continue;
+            }
+            let analysis = ["prePromotionAnalysis", "postPromotionAnalysis"]
+                .iter()
+                .any(|k| bg.get(*k).is_some_and(|v| !v.is_null()));
+            let probed = items(r.value.pointer("/spec/template/spec/containers"))
+                .any(|(_, c)| c.get("readinessProbe").is_some_and(|p| !p.is_null()));
+            if !analysis && !probed {
+                let at = if bg.get("autoPromotionEnabled").is_some() {
+                    format!("{BG}/autoPromotionEnabled")
+                } else {
+                    BG.to_owned()
+                };
+                sink.report(r, &at, "auto-promotion is on (Argo's default) but no container has a readiness probe and no analysis runs: the new version takes production traffic as soon as its pods are running")
+                    .help("add a readinessProbe, a prePromotionAnalysis, or set autoPromotionEnabled: false to promote by hand");
+            }
+        }
+    },
+};
+
+pub static P_03: Rule = Rule {
+    id: "P-03",
+    name: "scale-down-delay-too-short",
+    severity: Severity::Warning,
+    doc: "scaleDownDelaySeconds below 30 can drop requests before every node's iptables have switched",
+    check: |ctx, sink| {
+        for (r, bg) in blue_greens(ctx) {
+            if let Some(n) = int(bg.get("scaleDownDelaySeconds")).filter(|n| *n < 30) {
+                sink.report(r, &format!("{BG}/scaleDownDelaySeconds"), format!("scaleDownDelaySeconds is {n}: the old pods may stop before kube-proxy on every node sends traffic to the new ones"))
+                    .help("keep scaleDownDelaySeconds at 30 or more (Argo's default)");
+            }
+        }
+    },
+};
+
+pub static P_04: Rule = Rule {
+    id: "P-04",
+    name: "preview-replicas-above-replicas",
+    severity: Severity::Warning,
+    doc: "previewReplicaCount above replicas runs more preview pods than production ever has",
+    check: |ctx, sink| {
+        for (r, bg) in blue_greens(ctx) {
+            let replicas = int(r.value.pointer("/spec/replicas")).unwrap_or(1);
+            if let Some(preview) = int(bg.get("previewReplicaCount")).filter(|p| *p > replicas) {
+                sink.report(r, &format!("{BG}/previewReplicaCount"), format!("previewReplicaCount ({preview}) is above replicas ({replicas})"))
+                    .help("use at most spec.replicas preview pods; promotion scales the new version to spec.replicas anyway");
+            }
+        }
+    },
+};
+
+/// The Services a Rollout names: blue-green active/preview, canary stable/canary.
+fn named_services(r: &Object) -> Vec<(String, &str)> {
+    [
+        "/spec/strategy/blueGreen/activeService",
+        "/spec/strategy/blueGreen/previewService",
+        "/spec/strategy/canary/stableService",
+        "/spec/strategy/canary/canaryService",
+    ]
+    .iter()
+    .filter_map(|p| str_of(&r.value, p).map(|n| ((*p).to_owned(), n)))
+    .collect()
+}
+
+pub static P_05: Rule = Rule {
+    id: "P-05",
+    name: "service-port-matches-container",
+    severity: Severity::Warning,
+    doc: "a Service port of a Rollout must target a port its containers declare",
+    check: |ctx, sink| {
+        let mut seen = HashSet::new();
+        for r in ctx.rollouts() {
+            let containers = items(r.value.pointer("/spec/template/spec/containers"))
+                .map(|(_, c)| c)
+                .collect::<Vec<_>>();
+            if containers.is_empty() {
+                continue;
+            }
+            let names: BTreeSet<&str> = containers
+                .iter()
+                .flat_map(|c| items(c.get("ports")))
+                .filter_map(|(_, p)| p.get("name").and_then(Value::as_str))
+                .collect();
+            let numbers: BTreeSet<i64> = containers
+                .iter()
+                .flat_map(|c| items(c.get("ports")))
+                .filter_map(|(_, p)| p.get("containerPort").and_then(Value::as_i64))
+                .collect();
+            for (_, name) in named_services(r) {
+                let Some(service) = ctx.find("", "Service", r, name) else {
+                    continue;
+                };
+                if !seen.insert((service as *const Object, r as *const Object)) {
+                    continue;
+                }
+                for (i, port) in items(service.value.pointer("/spec/ports")) {
+                    let target = port.get("targetPort").or_else(|| port.get("port"));
+                    let matched = match target {
+                        Some(Value::String(s)) => {
+                            names.contains(s.as_str())
+                                || s.parse::<i64>().is_ok_and(|n| numbers.contains(&n))
+                        }
+                        Some(Value::Number(n)) => n.as_i64().is_some_and(|n| numbers.contains(&n)),
+                        _ => true,
+                    };
+                    if !matched && !numbers.is_empty() {
+                        let at = if port.get("targetPort").is_some() {
+                            format!("/spec/ports/{i}/targetPort")
+                        } else {
+                            format!("/spec/ports/{i}")
+                        };
+                        let shown = target.map(super::util::go_value).unwrap_or_default();
+                        sink.report(service, &at, format!("Service {name} sends port {} to {shown}, which no container of Rollout {} declares", port.get("port").map(super::util::go_value).unwrap_or_default(), r.id.name))
+                            .help(format!("target one of the container ports: {}", names.iter().map(|s| s.to_string()).chain(numbers.iter().map(i64::to_string)).collect::<Vec<_>>().join(", ")));
+                    }
+                }
+            }
+        }
+    },
+};
+
+/// A Rollout's analysis blocks: (pointer of the block, templates, args).
+fn analysis_blocks(r: &Object) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for key in ["prePromotionAnalysis", "postPromotionAnalysis"] {
+        let p = format!("{BG}/{key}");
+        if let Some(b) = r.value.pointer(&p).filter(|v| v.is_object()) {
+            out.push((p, b));
+        }
+    }
+    if let Some(b) = r
+        .value
+        .pointer("/spec/strategy/canary/analysis")
+        .filter(|v| v.is_object())
+    {
+        out.push(("/spec/strategy/canary/analysis".into(), b));
+    }
+    for (i, step) in items(r.value.pointer("/spec/strategy/canary/steps")) {
+        if let Some(b) = step.get("analysis").filter(|v| v.is_object()) {
+            out.push((format!("/spec/strategy/canary/steps/{i}/analysis"), b));
+        }
+    }
+    out
+}
+
+/// The template a reference names, if it is in the set.
+fn template<'a>(ctx: &Context<'a>, from: &Object, reference: &Value) -> Option<&'a Object> {
+    let name = reference.get("templateName").and_then(Value::as_str)?;
+    if reference.get("clusterScope").and_then(Value::as_bool) == Some(true) {
+        ctx.find_cluster(ARGO, "ClusterAnalysisTemplate", name)
+    } else {
+        ctx.find(ARGO, "AnalysisTemplate", from, name)
+    }
+}
+
+/// A template and every template it nests through `spec.templates`, each once.
+fn with_nested<'a>(ctx: &Context<'a>, top: &'a Object, out: &mut Vec<&'a Object>) {
+    if out.iter().any(|o| std::ptr::eq(*o, top)) {
+        return;
+    }
+    out.push(top);
+    for (_, reference) in items(top.value.pointer("/spec/templates")) {
+        if let Some(t) = template(ctx, top, reference) {
+            with_nested(ctx, t, out);
+        }
+    }
+}
+
+pub static P_06: Rule = Rule {
+    id: "P-06",
+    name: "analysis-arg-declared",
+    severity: Severity::Warning,
+    doc: "every analysis arg a Rollout passes should be declared by one of the templates it runs",
+    check: |ctx, sink| {
+        for r in ctx.rollouts() {
+            for (pointer, block) in analysis_blocks(r) {
+                let mut templates = Vec::new();
+                let mut complete = true;
+                for (_, reference) in items(block.get("templates")) {
+                    match template(ctx, r, reference) {
+                        Some(t) => with_nested(ctx, t, &mut templates),
+                        None => complete = false,
+                    }
+                }
+                if !complete || templates.is_empty() {
+                    continue;
+                }
+                let declared: HashSet<&str> = templates
+                    .iter()
+                    .flat_map(|t| items(t.value.pointer("/spec/args")))
+                    .filter_map(|(_, a)| a.get("name").and_then(Value::as_str))
+                    .collect();
+                for (i, arg) in items(block.get("args")) {
+                    let Some(name) = arg.get("name").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    if !declared.contains(name) {
+                        let names: Vec<&str> =
+                            templates.iter().map(|t| t.id.name.as_str()).collect();
+                        sink.report(r, &format!("{pointer}/args/{i}/name"), format!("analysis arg `{name}` is passed, but no template it runs ({}) declares it", names.join(", ")))
+                            .help(format!("declare `- name: {name}` under the template's spec.args, or drop the arg (a misspelt name leaves the template's own arg unset)"));
+                    }
+                }
+            }
+        }
+    },
+};
+
+pub static P_07: Rule = Rule {
+    id: "P-07",
+    name: "analysis-template-used",
+    severity: Severity::Warning,
+    doc: "an AnalysisTemplate that no Rollout, Experiment or other template references is never run",
+    check: |ctx, sink| {
+        let mut used: Vec<&Object> = Vec::new();
+        for r in ctx.rollouts() {
+            for (_, block) in analysis_blocks(r) {
+                for (_, reference) in items(block.get("templates")) {
+                    if let Some(t) = template(ctx, r, reference) {
+                        with_nested(ctx, t, &mut used);
+                    }
+                }
+            }
+            for (_, step) in items(r.value.pointer("/spec/strategy/canary/steps")) {
+                for (_, a) in items(step.pointer("/experiment/analyses")) {
+                    if let Some(t) = template(ctx, r, a) {
+                        with_nested(ctx, t, &mut used);
+                    }
+                }
+            }
+        }
+        for e in ctx.of_kind(ARGO, "Experiment") {
+            for (_, a) in items(e.value.pointer("/spec/analyses")) {
+                if let Some(t) = template(ctx, e, a) {
+                    with_nested(ctx, t, &mut used);
+                }
+            }
+        }
+        // Only meaningful when the set holds what could reference a template.
+        if ctx.rollouts().next().is_none() {
+            return;
+        }
+        for kind in ["AnalysisTemplate", "ClusterAnalysisTemplate"] {
+            for t in ctx.of_kind(ARGO, kind) {
+                if !used.iter().any(|u| std::ptr::eq(*u, t)) {
+                    sink.report(t, "/metadata/name", format!("{kind} {} is not referenced by any Rollout or Experiment in this set", t.id.name))
+                        .help("reference it from prePromotionAnalysis/postPromotionAnalysis, or remove it");
+                }
+            }
+        }
+    },
+};
+
+pub static P_08: Rule = Rule {
+    id: "P-08",
+    name: "resource-quantity-syntax",
+    severity: Severity::Warning,
+    doc: "container resource requests and limits must be valid quantities (the API server keeps a bad one and the controller drops it silently)",
+    check: |ctx, sink| {
+        for r in ctx.rollouts() {
+            for list in ["initContainers", "containers"] {
+                for (i, c) in items(r.value.pointer(&format!("/spec/template/spec/{list}"))) {
+                    for kind in ["requests", "limits"] {
+                        let Some(map) = c
+                            .pointer(&format!("/resources/{kind}"))
+                            .and_then(Value::as_object)
+                        else {
+                            continue;
+                        };
+                        for (res, q) in map {
+                            if super::k8s::quantity_of(q).is_none() {
+                                sink.report(
+                                    r,
+                                    &format!(
+                                        "/spec/template/spec/{list}/{i}/resources/{kind}/{}",
+                                        crate::yaml::escape_segment(res)
+                                    ),
+                                    format!(
+                                        "{} is not a valid quantity for {res}",
+                                        super::util::go_value(q)
+                                    ),
+                                )
+                                .help("write a quantity such as 500m, 1, 256Mi or 1Gi");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    },
+};
