@@ -18,9 +18,10 @@ pub const FILE_NAME: &str = ".rollwright.yaml";
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConfigFile {
-    /// Rule id or name → `off`, `error`, `warning` or `info`.
+    /// Rule id or name → `off`, `error`, `warning` or `info` (`off`/`on` may be written as
+    /// YAML booleans).
     #[serde(default)]
-    pub rules: BTreeMap<String, String>,
+    pub rules: BTreeMap<String, Value>,
     /// Globs of paths never read.
     #[serde(default)]
     pub exclude: Vec<String>,
@@ -119,15 +120,19 @@ impl Config {
         for (key, setting) in &file.rules {
             let pointer = format!("/rules/{}", crate::yaml::escape_segment(key));
             let r = rule(key, &pointer)?;
-            let severity = match setting.as_str() {
-                "off" => None,
-                s => Some(Severity::parse(s).ok_or_else(|| {
+            // YAML 1.1 reads a bare `off` as false (and `on` as true), as Kubernetes does.
+            let severity = match setting {
+                Value::Bool(false) => None,
+                Value::Bool(true) => Some(r.severity),
+                Value::String(s) if s == "off" => None,
+                Value::String(s) if s == "on" => Some(r.severity),
+                other => Some(other.as_str().and_then(Severity::parse).ok_or_else(|| {
                     Error::one(
                         Diagnostic::new(
                             Some(at(&pointer)),
-                            format!("`{setting}` is not a setting for a rule"),
+                            format!("`{other}` is not a setting for a rule"),
                         )
-                        .with_help("use off, error, warning or info"),
+                        .with_help("use off, on, error, warning or info"),
                     )
                 })?),
             };

@@ -84,9 +84,22 @@ pub fn read(options: &InputOptions) -> Inputs {
     inputs
 }
 
-/// A rollwright chart: `values.yaml` without Helm's `Chart.yaml` beside it.
+/// A rollwright chart: `values.yaml` without Helm's `Chart.yaml` beside it, and no YAML
+/// beside it but other values files (`values-prod.yaml`); a directory that also holds
+/// manifests is walked instead.
 fn is_chart(dir: &Path) -> bool {
-    dir.join("values.yaml").is_file() && !dir.join("Chart.yaml").exists()
+    if !dir.join("values.yaml").is_file() || dir.join("Chart.yaml").exists() {
+        return false;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).all(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let yaml = [".yaml", ".yml", ".json"].iter().any(|x| name.ends_with(x));
+        !yaml || name.starts_with("values") || name.starts_with('.')
+    })
 }
 
 fn looks_like_values(bytes: &[u8]) -> bool {
