@@ -56,6 +56,11 @@ pub struct ValidateArgs {
     /// Leave paths matching this glob out of directory walks (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Skip named files that hold no Kubernetes object instead of failing on them, and
+    /// render the chart of a named chart values file (for pre-commit, which passes every
+    /// staged YAML file).
+    #[arg(long)]
+    pub skip_non_manifests: bool,
     /// Colour in text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,

@@ -19,6 +19,10 @@ pub struct InputOptions {
     pub paths: Vec<PathBuf>,
     /// Globs of paths to leave out of directory walks.
     pub exclude: Vec<String>,
+    /// Named files that hold no Kubernetes object are skipped instead of being errors, and a
+    /// chart's values file renders its chart: what a pre-commit hook wants, since it passes
+    /// every staged YAML file (Chart.yaml, CI configs, values files) by name.
+    pub skip_non_manifests: bool,
 }
 
 /// Everything read.
@@ -52,6 +56,7 @@ pub fn read(options: &InputOptions) -> Inputs {
     } else {
         options.paths.clone()
     };
+    let mut rendered = std::collections::HashSet::new();
     for path in &paths {
         if path == Path::new("-") {
             let mut buf = Vec::new();
@@ -69,6 +74,23 @@ pub fn read(options: &InputOptions) -> Inputs {
             }
         } else {
             match std::fs::read(path) {
+                Ok(bytes) if options.skip_non_manifests => {
+                    let name = path.display().to_string();
+                    let dir = path
+                        .parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .unwrap_or(Path::new("."));
+                    let values = path
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("values"));
+                    if values && is_chart(dir) {
+                        if rendered.insert(dir.to_path_buf()) {
+                            inputs.render_chart(dir);
+                        }
+                    } else {
+                        inputs.read_text(&name, &bytes, false);
+                    }
+                }
                 Ok(bytes) => {
                     let name = path.display().to_string();
                     if !inputs.read_text(&name, &bytes, true) && looks_like_values(&bytes) {

@@ -67,16 +67,14 @@ fn a_tree_resolves_references_across_files() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| {
-            std::fs::read_to_string(
-                p.join(format!(
+            std::fs::read_to_string(p.join(format!(
                     "doc{}.yaml",
                     p.file_name()
                         .unwrap()
                         .to_str()
                         .unwrap()
                         .trim_start_matches("part")
-                )),
-            )
+                )))
             .unwrap()
             .contains("name: shop-preview\nspec:\n  selector")
         })
@@ -114,6 +112,7 @@ fn walked_trees_skip_what_is_not_a_manifest() {
         inputs: InputOptions {
             paths: vec![d.to_path_buf()],
             exclude: vec!["vendor/**".into()],
+            ..Default::default()
         },
         ..Default::default()
     })
@@ -280,4 +279,41 @@ fn symlink_loops_do_not_hang_the_walk() {
     std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
     let r = run(&["validate", dir.path().to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn skip_non_manifests_is_what_a_hook_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(fixture("BG-01", "pass"), d.join("app.yaml")).unwrap();
+    std::fs::write(d.join("ci.yaml"), "on: push\njobs: {}\n").unwrap();
+    std::fs::create_dir(d.join("chart")).unwrap();
+    let values = std::fs::read_to_string(example().join("values.yaml")).unwrap();
+    std::fs::write(
+        d.join("chart/values.yaml"),
+        values.replace("scaleDownDelaySeconds: 30", "scaleDownDelaySeconds: 5"),
+    )
+    .unwrap();
+    let r = run_in(d, &["validate", "app.yaml", "ci.yaml", "chart/values.yaml"]);
+    assert_eq!(
+        r.code, 2,
+        "without the flag a named non-manifest is an error: {}",
+        r.stderr
+    );
+    let r = run_in(
+        d,
+        &[
+            "validate",
+            "--skip-non-manifests",
+            "app.yaml",
+            "ci.yaml",
+            "chart/values.yaml",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("P-03"),
+        "the chart was rendered and checked: {}",
+        r.stdout
+    );
 }

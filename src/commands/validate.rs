@@ -21,6 +21,7 @@ pub fn run(args: &ValidateArgs) -> Result<Output> {
         inputs: InputOptions {
             paths: args.paths.clone(),
             exclude: args.exclude.clone(),
+            skip_non_manifests: args.skip_non_manifests,
         },
         strict: args.strict,
         crds: args.crds.clone(),
