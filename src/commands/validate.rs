@@ -7,7 +7,7 @@ use crate::cli::{ColorArg, ValidateArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::input::InputOptions;
-use crate::report::{self, Format, Severity};
+use crate::report::{self, Format, Severity, WriteOptions};
 use crate::validate::{self, Options};
 
 pub fn run(args: &ValidateArgs) -> Result<Output> {
@@ -42,7 +42,6 @@ pub fn run(args: &ValidateArgs) -> Result<Output> {
         ColorArg::Never => false,
         ColorArg::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
     };
-    let _ = color;
     let mut stderr = String::new();
     if args.format == Format::Text {
         for d in &report.input_errors {
@@ -50,7 +49,7 @@ pub fn run(args: &ValidateArgs) -> Result<Output> {
         }
     }
     Ok(Output {
-        stdout: report::write(&report, args.format),
+        stdout: report::write(&report, args.format, &WriteOptions { color }),
         stderr,
         code: validate::exit_code(&report, fail_at),
     })
