@@ -43,6 +43,11 @@ fn hook(dir: &Path) -> (bool, String) {
         // Keep pre-commit's environments and cargo's build between runs of this test.
         .env("PRE_COMMIT_HOME", repo.join("target/pre-commit-home"))
         .env("CARGO_TARGET_DIR", repo.join("target/pre-commit-build"))
+        // pre-commit builds with `cargo install` (release); an unoptimised build is enough to
+        // run the hook and takes a fraction of the time.
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
         .env("GIT_AUTHOR_NAME", "test")
         .env("GIT_AUTHOR_EMAIL", "test@example.com")
         .env("GIT_COMMITTER_NAME", "test")
