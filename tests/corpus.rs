@@ -44,7 +44,8 @@ fn plain_files(dir: &Path) -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| {
             let text = std::fs::read_to_string(p).unwrap_or_default();
-            !rollwright::input::is_helm_template(&text) && rollwright::yaml::parse_documents(&text).is_ok()
+            !rollwright::input::is_helm_template(&text)
+                && rollwright::yaml::parse_documents(&text).is_ok()
         })
         .collect();
     files.sort();
@@ -77,7 +78,12 @@ fn valid_manifests_give_no_error() {
         }
     }
     assert!(checked >= 50, "only {checked} corpus files were checked");
-    assert!(problems.is_empty(), "{} errors:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} errors:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -100,19 +106,42 @@ fn invalid_manifests_give_the_controllers_rule() {
         let report = check(std::slice::from_ref(&file), None);
         if !report.findings.iter().any(|f| f.rule == rule) {
             let got: Vec<_> = report.findings.iter().map(|f| f.rule).collect();
-            problems.push(format!("{}: expected {rule}, got {got:?} {:?}", file.display(), report.input_errors));
+            problems.push(format!(
+                "{}: expected {rule}, got {got:?} {:?}",
+                file.display(),
+                report.input_errors
+            ));
         }
     };
     let invalid = root.join("corpus/invalid");
     for (name, rule) in cases {
         expect(invalid.join(format!("{lint}{name}")), rule);
     }
-    expect(invalid.join("pkg__kubectl-argo-rollouts__info__testdata__rollout-invalid__rollout-invalid.yaml"), "R-07a");
-    expect(invalid.join("test__e2e__functional_test.go__TestFixInvalidSpec__1.yaml"), "CR-04");
-    expect(invalid.join("test__e2e__functional_test.go__TestWorkloadRefTemplate__1.yaml"), "R-05");
-    expect(invalid.join("test__e2e__functional_test.go__TestWorkloadRef__1__until-deployment-exists.yaml"), "WR-03");
+    expect(
+        invalid.join(
+            "pkg__kubectl-argo-rollouts__info__testdata__rollout-invalid__rollout-invalid.yaml",
+        ),
+        "R-07a",
+    );
+    expect(
+        invalid.join("test__e2e__functional_test.go__TestFixInvalidSpec__1.yaml"),
+        "CR-04",
+    );
+    expect(
+        invalid.join("test__e2e__functional_test.go__TestWorkloadRefTemplate__1.yaml"),
+        "R-05",
+    );
+    expect(
+        invalid.join(
+            "test__e2e__functional_test.go__TestWorkloadRef__1__until-deployment-exists.yaml",
+        ),
+        "WR-03",
+    );
     // Accepted by the API server and tolerated by the controller: a warning, not an error.
-    expect(invalid.join("test__e2e__expectedfailures__malformed-rollout.yaml"), "P-08");
+    expect(
+        invalid.join("test__e2e__expectedfailures__malformed-rollout.yaml"),
+        "P-08",
+    );
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
@@ -136,7 +165,10 @@ fn builtin_schemas_agree_with_the_upstream_crds() {
             let builtin = schema_rules(&check(std::slice::from_ref(&file), None));
             let upstream = schema_rules(&check(std::slice::from_ref(&file), Some(&crds)));
             if builtin != upstream {
-                disagreements.push(format!("{}: built-in {builtin:?}, CRDs {upstream:?}", file.display()));
+                disagreements.push(format!(
+                    "{}: built-in {builtin:?}, CRDs {upstream:?}",
+                    file.display()
+                ));
             }
         }
     }

@@ -68,6 +68,7 @@ pub struct Context<'a> {
     /// Schema problems per object index, computed once for the schema rules.
     pub schema_errors: &'a [Vec<crate::schema::SchemaError>],
     by_kind: HashMap<&'a str, Vec<usize>>,
+    by_name: HashMap<(&'a str, &'a str), Vec<usize>>,
 }
 
 impl<'a> Context<'a> {
@@ -77,14 +78,20 @@ impl<'a> Context<'a> {
         strict: bool,
     ) -> Self {
         let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
             by_kind.entry(o.id.kind.as_str()).or_default().push(i);
+            by_name
+                .entry((o.id.kind.as_str(), o.id.name.as_str()))
+                .or_default()
+                .push(i);
         }
         Context {
             objects,
             strict,
             schema_errors,
             by_kind,
+            by_name,
         }
     }
 
@@ -111,15 +118,28 @@ impl<'a> Context<'a> {
     /// The object of `group`/`kind` named `name` that `from` can see: the same namespace, or
     /// no namespace on either side (a GitOps tool often sets it at deploy time).
     pub fn find(&self, group: &str, kind: &str, from: &Object, name: &str) -> Option<&'a Object> {
-        self.of_kind(group, kind).find(|o| {
-            o.id.name == name
-                && same_namespace(o.id.namespace.as_deref(), from.id.namespace.as_deref())
-        })
+        self.named(group, kind, name)
+            .find(|o| same_namespace(o.id.namespace.as_deref(), from.id.namespace.as_deref()))
     }
 
     /// A cluster-scoped object by name.
     pub fn find_cluster(&self, group: &str, kind: &str, name: &str) -> Option<&'a Object> {
-        self.of_kind(group, kind).find(|o| o.id.name == name)
+        self.named(group, kind, name).next()
+    }
+
+    fn named<'s>(
+        &'s self,
+        group: &'s str,
+        kind: &'s str,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'a Object> + 's {
+        let objects = self.objects;
+        self.by_name
+            .get(&(kind, name))
+            .into_iter()
+            .flatten()
+            .map(move |&i| &objects[i])
+            .filter(move |o| o.id.group() == group)
     }
 }
 
@@ -165,10 +185,15 @@ impl<'a> Sink<'a> {
         pointer: &str,
         message: impl Into<String>,
     ) -> &mut Raw {
+        // Rules only ever report objects of this run's slice, so the address gives the index.
         let index = self
             .objects
-            .iter()
-            .position(|o| std::ptr::eq(o, object))
+            .as_ptr_range()
+            .contains(&(object as *const Object))
+            .then(|| {
+                (object as *const Object as usize - self.objects.as_ptr() as usize)
+                    / std::mem::size_of::<Object>()
+            })
             .unwrap_or_default();
         self.out.push(Raw {
             rule: self.rule,
