@@ -7,10 +7,12 @@
 //! under `spec.strategy.canary.<x>`, as the controller does. The analysis templates of canary
 //! steps (CR-04) are checked by the analysis family.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
 use super::bluegreen::{check_anti_affinity, check_anti_affinity_weight};
-use super::util::{atoi, go_duration, invalid, items, required};
+use super::util::{atoi, go_duration, go_value, internal, invalid, items, required};
 use super::{Context, Rule, Sink};
 use crate::manifest::Object;
 use crate::report::Severity;
@@ -18,7 +20,8 @@ use crate::report::Severity;
 pub const RULES: &[&Rule] = &[
     &C_01, &C_02, &C_03, &C_04, &C_05, &C_06, &C_07, &C_08, &C_09, &C_10, &C_11, &C_12, &C_13,
     &C_14, &C_15, &C_16, &C_17, &C_18, &C_19, &C_20, &C_21, &C_22, &C_23, &C_24, &C_25, &C_26,
-    &C_27, &C_28, &C_29,
+    &C_27, &C_28, &C_29, &CR_01, &CR_02, &CR_03, &CR_05, &CR_06, &CR_07, &CR_08, &CR_09, &CR_10,
+    &CR_11, &CR_12,
 ];
 
 const CANARY: &str = "/spec/strategy/canary";
@@ -60,6 +63,11 @@ const WEIGHT_WITHOUT_ROUTING: &str =
 const WEIGHT_ROUTERS: &str = "Experiment template weight is only available for TrafficRouting with SMI, ALB, Istio and Plugins at this time";
 const ANALYSIS_ARGS: &str =
     "Analyses arguments must refer to valid object metadata supported by downwardAPI";
+
+/// The annotation the controller puts on the Services it manages.
+const MANAGED_BY: &str = "argo-rollouts.argoproj.io/managed-by-rollouts";
+/// The pod-template-hash label the controller adds to Service selectors.
+const HASH_LABEL: &str = "rollouts-pod-template-hash";
 
 // ---------------------------------------------------------------------------------------------
 // Access helpers
@@ -984,6 +992,1260 @@ pub static C_29: Rule = Rule {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Referenced resources (CR-01 … CR-12; CR-04 is in the analysis family)
+
+/// A Service the canary strategy names: the key under `canary`, and its name.
+struct ServiceRef<'v> {
+    /// JSON pointer suffix under `canary` (`stableService`, `pingPong/pingService`).
+    key: &'static str,
+    /// The controller's field path.
+    path: &'static str,
+    name: &'v str,
+}
+
+/// Stable, canary, then (with pingPong) ping and pong: the controller's lookup order.
+fn service_refs(canary: &Value) -> Vec<ServiceRef<'_>> {
+    let mut out = vec![
+        ServiceRef {
+            key: "stableService",
+            path: "spec.strategy.canary.stableService",
+            name: text(canary, "stableService"),
+        },
+        ServiceRef {
+            key: "canaryService",
+            path: "spec.strategy.canary.canaryService",
+            name: text(canary, "canaryService"),
+        },
+    ];
+    if let Some(pp) = set(canary, "pingPong") {
+        out.push(ServiceRef {
+            key: "pingPong/pingService",
+            path: "spec.strategy.canary.pingPong.pingService",
+            name: text(pp, "pingService"),
+        });
+        out.push(ServiceRef {
+            key: "pingPong/pongService",
+            path: "spec.strategy.canary.pingPong.pongService",
+            name: text(pp, "pongService"),
+        });
+    }
+    out.retain(|s| !s.name.is_empty());
+    out
+}
+
+/// A lister's NotFound text: `<resource> "<name>" not found`.
+fn not_found(resource: &str, name: &str) -> String {
+    format!("{resource} {} not found", go_value(&json!(name)))
+}
+
+/// An object of `group`/`kind` named `name` in `namespace` (the referencing object's when
+/// `None`); objects without a namespace match any.
+fn find_in<'a>(
+    ctx: &Context<'a>,
+    group: &str,
+    kind: &str,
+    from: &Object,
+    namespace: Option<&str>,
+    name: &str,
+) -> Option<&'a Object> {
+    let namespace = namespace.or(from.id.namespace.as_deref());
+    ctx.of_kind(group, kind).find(|o| {
+        o.id.name == name
+            && match (o.id.namespace.as_deref(), namespace) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+    })
+}
+
+/// The pod template labels a Service selector must match: the Rollout's template, or for a
+/// `workloadRef` the referenced workload's. `None` when they cannot be known (the workload is
+/// not in the set, or of a kind the controller refuses).
+fn pod_labels<'a>(ctx: &Context<'a>, rollout: &'a Object) -> Option<Option<&'a Value>> {
+    let Some(wr) = rollout
+        .value
+        .pointer("/spec/workloadRef")
+        .filter(|v| !v.is_null())
+    else {
+        return Some(rollout.value.pointer("/spec/template/metadata/labels"));
+    };
+    let group = text(wr, "apiVersion")
+        .rsplit_once('/')
+        .map_or("", |(g, _)| g);
+    let (kind, template) = match (group, text(wr, "kind")) {
+        ("apps", "Deployment") => ("Deployment", "/spec/template/metadata/labels"),
+        ("apps", "ReplicaSet") => ("ReplicaSet", "/spec/template/metadata/labels"),
+        ("", "PodTemplate") => ("PodTemplate", "/template/metadata/labels"),
+        _ => return None,
+    };
+    let workload = ctx.find(group, kind, rollout, text(wr, "name"))?;
+    Some(workload.value.pointer(template))
+}
+
+pub static CR_01: Rule = Rule {
+    id: "CR-01",
+    name: "canary-services-exist",
+    severity: Severity::Error,
+    doc: "the stable, canary, ping and pong Services a canary Rollout names must exist",
+    check: |ctx, sink| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            for svc in service_refs(canary) {
+                if ctx.find("", "Service", rollout, svc.name).is_none() {
+                    sink.missing(
+                        ctx,
+                        rollout,
+                        &format!("{CANARY}/{}", svc.key),
+                        invalid(svc.path, &json!(svc.name), &not_found("service", svc.name)),
+                    )
+                    .help(format!("add the Service `{}` to the manifests (the controller refuses the Rollout until it exists), or fix the name", svc.name));
+                }
+            }
+        })
+    },
+};
+
+pub static CR_02: Rule = Rule {
+    id: "CR-02",
+    name: "canary-service-selector-matches-pods",
+    severity: Severity::Error,
+    doc: "every selector label of a canary Service (except rollouts-pod-template-hash) must be on the Rollout's pod template",
+    check: |ctx, sink| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            let Some(labels) = pod_labels(ctx, rollout) else {
+                return;
+            };
+            for svc in service_refs(canary) {
+                let Some(service) = ctx.find("", "Service", rollout, svc.name) else {
+                    continue;
+                };
+                let Some(selector) = service
+                    .value
+                    .pointer("/spec/selector")
+                    .and_then(Value::as_object)
+                else {
+                    continue;
+                };
+                // Go ranges over the map in random order; report the first key in sorted order.
+                let mut keys: Vec<&String> = selector.keys().filter(|k| *k != HASH_LABEL).collect();
+                keys.sort();
+                let mismatch = keys
+                    .into_iter()
+                    .find(|k| labels.and_then(|l| l.get(k.as_str())) != selector.get(k.as_str()));
+                if let Some(key) = mismatch {
+                    let name = svc.name;
+                    let detail = format!(
+                        "Service {} has unmatch label {} in rollout",
+                        go_value(&json!(name)),
+                        go_value(&json!(key))
+                    );
+                    let wanted = match &selector[key.as_str()] {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    sink.report(
+                        rollout,
+                        &format!("{CANARY}/{}", svc.key),
+                        invalid(svc.path, &json!(name), &detail),
+                    )
+                    .help(format!(
+                        "give the pod template the label `{key}: {wanted}`, or change the selector of Service `{name}` to match the pod template labels"
+                    ));
+                }
+            }
+        })
+    },
+};
+
+pub static CR_03: Rule = Rule {
+    id: "CR-03",
+    name: "canary-service-not-managed-elsewhere",
+    severity: Severity::Error,
+    doc: "a canary Service must not carry the managed-by-rollouts annotation of another Rollout",
+    check: |ctx, sink| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            for svc in service_refs(canary) {
+                let Some(service) = ctx.find("", "Service", rollout, svc.name) else {
+                    continue;
+                };
+                let Some(owner) = service
+                    .value
+                    .pointer("/metadata/annotations")
+                    .and_then(|a| a.get(MANAGED_BY))
+                else {
+                    continue;
+                };
+                if owner.as_str() != Some(rollout.id.name.as_str()) {
+                    sink.report(
+                        rollout,
+                        &format!("{CANARY}/{}", svc.key),
+                        invalid(
+                            svc.path,
+                            &json!(svc.name),
+                            &format!("Service {} is managed by another Rollout", go_value(&json!(svc.name))),
+                        ),
+                    )
+                    .help(format!("give this Rollout its own Service, or remove the `{MANAGED_BY}` annotation from Service `{}` if no other Rollout uses it", svc.name));
+                }
+            }
+        })
+    },
+};
+
+/// `ValidateRolloutNginxIngressesConfig` / `ValidateRolloutAlbIngressesConfig`: exactly one of
+/// the single and the list field.
+fn ingress_config_problem(router: &Value, single: &str, list: &str) -> Option<&'static str> {
+    let multiple = set(router, list).is_some();
+    let one = !text(router, single).is_empty();
+    match (multiple, one) {
+        (true, true) => Some("Both are configured."),
+        (false, false) => Some("Neither are configured."),
+        _ => None,
+    }
+}
+
+fn nginx_problem(tr: &Value) -> Option<&'static str> {
+    set(tr, "nginx").and_then(|n| ingress_config_problem(n, "stableIngress", "stableIngresses"))
+}
+
+fn alb_problem(tr: &Value) -> Option<&'static str> {
+    set(tr, "alb").and_then(|a| ingress_config_problem(a, "ingress", "ingresses"))
+}
+
+pub static CR_05: Rule = Rule {
+    id: "CR-05",
+    name: "nginx-stable-ingress-config",
+    severity: Severity::Error,
+    doc: "the Nginx router needs exactly one of stableIngress and stableIngresses",
+    check: |ctx, sink| {
+        each(ctx, sink, |_, sink, rollout, canary| {
+            let Some(tr) = routing(canary) else {
+                return;
+            };
+            if let Some(which) = nginx_problem(tr) {
+                sink.report(
+                    rollout,
+                    &format!("{CANARY}/trafficRouting/nginx"),
+                    internal(
+                        "spec.strategy.canary.trafficRouting.nginx",
+                        &format!("Either StableIngress or StableIngresses must be configured. {which}"),
+                    ),
+                )
+                .help("name the stable Ingress with `stableIngress: <name>`, or several with `stableIngresses: [...]`, not both");
+            }
+        })
+    },
+};
+
+pub static CR_06: Rule = Rule {
+    id: "CR-06",
+    name: "alb-ingress-config",
+    severity: Severity::Error,
+    doc: "the ALB router needs exactly one of ingress and ingresses",
+    check: |ctx, sink| {
+        each(ctx, sink, |_, sink, rollout, canary| {
+            let Some(tr) = routing(canary) else {
+                return;
+            };
+            if let Some(which) = alb_problem(tr) {
+                sink.report(
+                    rollout,
+                    &format!("{CANARY}/trafficRouting/alb"),
+                    internal(
+                        "spec.strategy.canary.trafficRouting.alb",
+                        &format!("Either Ingress or Ingresses must be configured. {which}"),
+                    ),
+                )
+                .help("name the Ingress with `ingress: <name>`, or several with `ingresses: [...]`, not both");
+            }
+        })
+    },
+};
+
+/// An Ingress the canary traffic router names.
+struct IngressRef<'v> {
+    name: &'v str,
+    /// Where the Rollout names it.
+    pointer: String,
+    /// The path and value of the controller's NotFound error.
+    missing_path: &'static str,
+    missing_value: Value,
+}
+
+/// The Ingresses the controller looks up (`getReferencedIngresses`): the ALB router's, else
+/// the Nginx router's. Nothing when CR-05 or CR-06 fails (the controller stops there).
+fn ingress_refs(canary: &Value) -> Vec<IngressRef<'_>> {
+    let Some(tr) = routing(canary) else {
+        return Vec::new();
+    };
+    if nginx_problem(tr).is_some() || alb_problem(tr).is_some() {
+        return Vec::new();
+    }
+    let (router, key, single, list, single_path, list_path) = if let Some(alb) = set(tr, "alb") {
+        (
+            alb,
+            "alb",
+            "ingress",
+            "ingresses",
+            "spec.strategy.canary.trafficRouting.alb.ingress",
+            "spec.strategy.canary.trafficRouting.alb.ingresses",
+        )
+    } else if let Some(nginx) = set(tr, "nginx") {
+        (
+            nginx,
+            "nginx",
+            "stableIngress",
+            "stableIngresses",
+            "spec.strategy.canary.trafficRouting.nginx.stableIngress",
+            // sic: the controller writes this path with a capital S.
+            "spec.strategy.canary.trafficRouting.nginx.StableIngresses",
+        )
+    } else {
+        return Vec::new();
+    };
+    let base = format!("{CANARY}/trafficRouting/{key}");
+    if let Some(list_value) = set(router, list) {
+        items(Some(list_value))
+            .map(|(k, name)| IngressRef {
+                name: name.as_str().unwrap_or(""),
+                pointer: format!("{base}/{list}/{k}"),
+                missing_path: list_path,
+                missing_value: list_value.clone(),
+            })
+            .collect()
+    } else {
+        let name = text(router, single);
+        vec![IngressRef {
+            name,
+            pointer: format!("{base}/{single}"),
+            missing_path: single_path,
+            missing_value: json!(name),
+        }]
+    }
+}
+
+fn find_ingress<'a>(ctx: &Context<'a>, from: &Object, name: &str) -> Option<&'a Object> {
+    ctx.find("networking.k8s.io", "Ingress", from, name)
+        .or_else(|| ctx.find("extensions", "Ingress", from, name))
+}
+
+pub static CR_07: Rule = Rule {
+    id: "CR-07",
+    name: "canary-ingresses-exist",
+    severity: Severity::Error,
+    doc: "the Ingresses the ALB or Nginx router names must exist",
+    check: |ctx, sink| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            for ing in ingress_refs(canary) {
+                if find_ingress(ctx, rollout, ing.name).is_none() {
+                    sink.missing(
+                        ctx,
+                        rollout,
+                        &ing.pointer,
+                        invalid_json(
+                            ing.missing_path,
+                            &ing.missing_value,
+                            &not_found("ingress.networking.k8s.io", ing.name),
+                        ),
+                    )
+                    .help(format!(
+                        "add the Ingress `{}` to the manifests, or fix the name",
+                        ing.name
+                    ));
+                }
+            }
+        })
+    },
+};
+
+/// `ingressutil.HasRuleWithService`: a rule path whose backend is the Service
+/// (`backend.service.name`, or `backend.serviceName` in v1beta1 Ingresses).
+fn ingress_has_backend(ingress: &Value, service: &str) -> bool {
+    items(ingress.pointer("/spec/rules")).any(|(_, rule)| {
+        items(rule.pointer("/http/paths")).any(|(_, path)| {
+            let backend = path.get("backend");
+            let name = backend
+                .and_then(|b| b.pointer("/service/name"))
+                .or_else(|| backend.and_then(|b| b.get("serviceName")))
+                .and_then(Value::as_str);
+            name == Some(service)
+        })
+    })
+}
+
+fn names_contain(list: Option<&Value>, name: &str) -> bool {
+    items(list).any(|(_, v)| v.as_str() == Some(name))
+}
+
+pub static CR_08: Rule = Rule {
+    id: "CR-08",
+    name: "canary-ingress-backend",
+    severity: Severity::Error,
+    doc: "an Ingress of the ALB or Nginx router must have a rule whose backend is the stable Service (ALB: the rootService when set)",
+    check: |ctx, sink| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            let Some(tr) = routing(canary) else {
+                return;
+            };
+            for ing in ingress_refs(canary) {
+                let Some(ingress) = find_ingress(ctx, rollout, ing.name) else {
+                    continue;
+                };
+                let name = ingress.id.name.as_str();
+                let stable = text(canary, "stableService");
+                // `ValidateIngress`: the Nginx router's Ingresses first, then the ALB router's.
+                let nginx = set(tr, "nginx").filter(|n| {
+                    text(n, "stableIngress") == name
+                        || names_contain(set(n, "stableIngresses"), name)
+                });
+                let alb = set(tr, "alb").filter(|a| {
+                    text(a, "ingress") == name || names_contain(set(a, "ingresses"), name)
+                });
+                let (path, value, service) = if let Some(nginx) = nginx {
+                    if names_contain(set(nginx, "stableIngresses"), name) {
+                        (
+                            "spec.strategy.canary.trafficRouting.nginx.stableIngresses",
+                            name,
+                            stable,
+                        )
+                    } else {
+                        (
+                            "spec.strategy.canary.trafficRouting.nginx.stableIngress",
+                            text(nginx, "stableIngress"),
+                            stable,
+                        )
+                    }
+                } else if let Some(alb) = alb {
+                    let root = text(alb, "rootService");
+                    let service = if root.is_empty() { stable } else { root };
+                    if names_contain(set(alb, "ingresses"), name) {
+                        (
+                            "spec.strategy.canary.trafficRouting.alb.ingresses",
+                            name,
+                            service,
+                        )
+                    } else {
+                        (
+                            "spec.strategy.canary.trafficRouting.alb.ingress",
+                            text(alb, "ingress"),
+                            service,
+                        )
+                    }
+                } else {
+                    continue;
+                };
+                if !ingress_has_backend(&ingress.value, service) {
+                    sink.report(
+                        rollout,
+                        &ing.pointer,
+                        invalid(
+                            path,
+                            &json!(value),
+                            &format!("ingress `{name}` has no rules using service {service} backend"),
+                        ),
+                    )
+                    .help(format!("add a rule to Ingress `{name}` whose backend is the Service `{service}`: the traffic router splits the traffic of that rule between the stable and the canary Service"));
+                }
+            }
+        })
+    },
+};
+
+/// `ValidateRolloutVirtualServicesConfig`: exactly one of virtualService and virtualServices.
+fn istio_config_ok(istio: &Value) -> bool {
+    set(istio, "virtualServices").is_some() != set(istio, "virtualService").is_some()
+}
+
+pub static CR_09: Rule = Rule {
+    id: "CR-09",
+    name: "istio-virtual-service-config",
+    severity: Severity::Error,
+    doc: "the Istio router needs exactly one of virtualService and virtualServices",
+    check: |ctx, sink| {
+        each(ctx, sink, |_, sink, rollout, canary| {
+            let Some(istio) = routing(canary).and_then(|tr| set(tr, "istio")) else {
+                return;
+            };
+            if !istio_config_ok(istio) {
+                sink.report(
+                    rollout,
+                    &format!("{CANARY}/trafficRouting/istio"),
+                    internal(
+                        "spec.strategy.canary.trafficRouting.istio",
+                        "either VirtualService or VirtualServices must be configured",
+                    ),
+                )
+                .help("name the VirtualService with `virtualService: {name: ...}`, or several with `virtualServices: [...]`, not both");
+            }
+        })
+    },
+};
+
+/// `GetVirtualServiceNamespaceName`: `name`, `name.namespace` or `name.namespace.svc.cluster.local`-
+/// style references.
+fn virtual_service_name(reference: &str) -> (Option<&str>, &str) {
+    let reference = reference
+        .strip_suffix(".cluster.local")
+        .unwrap_or(reference);
+    match reference.rsplit_once('.') {
+        Some((name, namespace)) => (Some(namespace), name),
+        None => (None, reference),
+    }
+}
+
+/// `trafficrouting.GetStableAndCanaryServices(rollout, false)`.
+fn stable_and_canary<'v>(rollout: &'v Value, canary: &'v Value) -> (&'v str, &'v str) {
+    let stable = text(canary, "stableService");
+    let canary_svc = text(canary, "canaryService");
+    if let Some(pp) = set(canary, "pingPong")
+        && stable.is_empty()
+        && canary_svc.is_empty()
+    {
+        let ping = text(pp, "pingService");
+        let pong = text(pp, "pongService");
+        let stable_ping = rollout
+            .pointer("/status/canary/stablePingPong")
+            .and_then(Value::as_str)
+            == Some("ping");
+        return if stable_ping {
+            (ping, pong)
+        } else {
+            (pong, ping)
+        };
+    }
+    (stable, canary_svc)
+}
+
+pub static CR_10: Rule = Rule {
+    id: "CR-10",
+    name: "istio-virtual-service-routes",
+    severity: Severity::Error,
+    doc: "the Istio VirtualServices must exist and have the routes the Rollout names, each with the stable and canary destinations",
+    check: |ctx, sink| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            let Some(istio) = routing(canary).and_then(|tr| set(tr, "istio")) else {
+                return;
+            };
+            let base = format!("{CANARY}/trafficRouting/istio");
+            if let Some(dr) = set(istio, "destinationRule") {
+                let name = text(dr, "name");
+                if !name.is_empty()
+                    && find_in(
+                        ctx,
+                        "networking.istio.io",
+                        "DestinationRule",
+                        rollout,
+                        None,
+                        name,
+                    )
+                    .is_none()
+                {
+                    sink.missing(
+                        ctx,
+                        rollout,
+                        &format!("{base}/destinationRule/name"),
+                        invalid(
+                            "spec.strategy.canary.trafficRouting.istio.destinationRule.name",
+                            &json!(name),
+                            &not_found("destinationrules.networking.istio.io", name),
+                        ),
+                    )
+                    .help(format!("add the DestinationRule `{name}` with the stable and canary subsets; without it the controller cannot update the subsets (it reports a reconcile error, not an invalid spec)"));
+                }
+            }
+            if !istio_config_ok(istio) {
+                return;
+            }
+            let (entries, path): (Vec<(String, &Value)>, &str) =
+                if let Some(list) = set(istio, "virtualServices") {
+                    (
+                        items(Some(list))
+                            .map(|(k, v)| (format!("{base}/virtualServices/{k}"), v))
+                            .collect(),
+                        "spec.strategy.canary.trafficRouting.istio.virtualServices.name",
+                    )
+                } else {
+                    let vs = set(istio, "virtualService").unwrap_or(&Value::Null);
+                    (
+                        vec![(format!("{base}/virtualService"), vs)],
+                        "spec.strategy.canary.trafficRouting.istio.virtualService.name",
+                    )
+                };
+            let (stable, canary_svc) = stable_and_canary(&rollout.value, canary);
+            let managed: Vec<&str> = items(routing(canary).and_then(|tr| tr.get("managedRoutes")))
+                .map(|(_, r)| text(r, "name"))
+                .collect();
+            let subsets = set(istio, "destinationRule")
+                .map(|dr| (text(dr, "stableSubsetName"), text(dr, "canarySubsetName")));
+            let routes = Routes {
+                stable,
+                canary: canary_svc,
+                subsets,
+                managed: &managed,
+            };
+            for (at, entry) in entries {
+                let (namespace, name) = virtual_service_name(text(entry, "name"));
+                let at = key_or(&at, entry, "name");
+                let Some(vs) = find_in(
+                    ctx,
+                    "networking.istio.io",
+                    "VirtualService",
+                    rollout,
+                    namespace,
+                    name,
+                ) else {
+                    sink.missing(
+                        ctx,
+                        rollout,
+                        &at,
+                        invalid(
+                            path,
+                            &json!(name),
+                            &not_found("virtualservices.networking.istio.io", name),
+                        ),
+                    )
+                    .help(format!(
+                        "add the VirtualService `{name}` to the manifests, or fix the name"
+                    ));
+                    continue;
+                };
+                for detail in routes.problems(entry, &vs.value) {
+                    sink.report(rollout, &at, invalid(path, &json!(name), &detail))
+                        .help(format!("make the routes of VirtualService `{name}` that the Rollout names (or its only route) send traffic to both the stable and the canary destination"));
+                }
+            }
+        })
+    },
+};
+
+pub static CR_11: Rule = Rule {
+    id: "CR-11",
+    name: "ambassador-mappings",
+    severity: Severity::Error,
+    doc: "the Ambassador router needs at least one Mapping; each must exist and must not set a weight",
+    check: |ctx, sink| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            let Some(ambassador) = routing(canary).and_then(|tr| set(tr, "ambassador")) else {
+                return;
+            };
+            let base = format!("{CANARY}/trafficRouting/ambassador");
+            let path = "spec.strategy.canary.trafficRouting.ambassador.mappings";
+            let mappings: Vec<(usize, &Value)> = items(ambassador.get("mappings")).collect();
+            if mappings.is_empty() {
+                sink.report(
+                    rollout,
+                    &key_or(&base, ambassador, "mappings"),
+                    invalid(path, &Value::Null, "must provide at least one mapping"),
+                )
+                .help("list the Ambassador Mappings of the stable Service under `mappings`");
+                return;
+            }
+            for (k, name) in mappings {
+                let name = name.as_str().unwrap_or("");
+                let mapping = ctx
+                    .find("getambassador.io", "Mapping", rollout, name)
+                    .or_else(|| ctx.find("x.getambassador.io", "AmbassadorMapping", rollout, name));
+                let Some(mapping) = mapping else {
+                    sink.missing(
+                        ctx,
+                        rollout,
+                        &format!("{base}/mappings/{k}"),
+                        invalid(
+                            path,
+                            &json!(name),
+                            &not_found("mappings.getambassador.io", name),
+                        ),
+                    )
+                    .help(format!(
+                        "add the Mapping `{name}` to the manifests, or fix the name"
+                    ));
+                    continue;
+                };
+                let weight = mapping
+                    .value
+                    .pointer("/spec/weight")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+                if weight != 0 {
+                    sink.report(
+                        mapping,
+                        "/spec/weight",
+                        invalid(
+                            "spec.weight",
+                            &json!(name),
+                            &format!("Ambassador mapping {} can not define weight", go_value(&json!(name))),
+                        ),
+                    )
+                    .help("remove the weight: the controller creates a canary Mapping and sets the weights itself");
+                }
+            }
+        })
+    },
+};
+
+pub static CR_12: Rule = Rule {
+    id: "CR-12",
+    name: "appmesh-virtual-router",
+    severity: Severity::Error,
+    doc: "the AppMesh router needs a virtualService whose VirtualRouter exists and has routes with exactly two weighted targets",
+    check: |ctx, sink| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            let Some(appmesh) = routing(canary).and_then(|tr| set(tr, "appMesh")) else {
+                return;
+            };
+            let base = format!("{CANARY}/trafficRouting/appMesh");
+            let path = "spec.strategy.canary.trafficRouting.appmesh.virtualService";
+            let Some(reference) = set(appmesh, "virtualService") else {
+                sink.report(
+                    rollout,
+                    &key_or(&base, appmesh, "virtualService"),
+                    invalid(path, &Value::Null, "must provide virtual-service"),
+                )
+                .help("name the AppMesh VirtualService with `virtualService: {name: ...}`");
+                return;
+            };
+            let name = text(reference, "name");
+            let at = key_or(&format!("{base}/virtualService"), reference, "name");
+            // The controller's value is `<name>.<rollout namespace>`.
+            let value = match &rollout.id.namespace {
+                Some(ns) => format!("{name}.{ns}"),
+                None => name.to_owned(),
+            };
+            let Some(vs) = find_in(
+                ctx,
+                "appmesh.k8s.aws",
+                "VirtualService",
+                rollout,
+                None,
+                name,
+            ) else {
+                sink.missing(
+                    ctx,
+                    rollout,
+                    &at,
+                    invalid(
+                        path,
+                        &json!(value),
+                        &not_found("virtualservices.appmesh.k8s.aws", name),
+                    ),
+                )
+                .help(format!(
+                    "add the AppMesh VirtualService `{name}` to the manifests, or fix the name"
+                ));
+                return;
+            };
+            // A VirtualService without a virtual router is a reconcile error, not an invalid
+            // spec; it is left alone here.
+            let Some(router_ref) = vs
+                .value
+                .pointer("/spec/provider/virtualRouter/virtualRouterRef")
+                .filter(|v| v.is_object())
+            else {
+                return;
+            };
+            let router_name = text(router_ref, "name");
+            let router_ns = Some(text(router_ref, "namespace"))
+                .filter(|s| !s.is_empty())
+                .or(vs.id.namespace.as_deref());
+            let Some(router) = find_in(
+                ctx,
+                "appmesh.k8s.aws",
+                "VirtualRouter",
+                vs,
+                router_ns,
+                router_name,
+            ) else {
+                sink.missing(
+                    ctx,
+                    rollout,
+                    &at,
+                    invalid(path, &json!(value), &not_found("virtualrouters.appmesh.k8s.aws", router_name)),
+                )
+                .help(format!("add the AppMesh VirtualRouter `{router_name}` that VirtualService `{name}` routes through"));
+                return;
+            };
+            if let Some((pointer, message)) = virtual_router_problem(&router.value, &router.id.name)
+            {
+                sink.report(router, &pointer, message)
+                    .help("give every route of the VirtualRouter an action with exactly two weightedTargets: the stable and the canary VirtualNode");
+            }
+        })
+    },
+};
+
+/// `ValidateAppMeshVirtualRouter`: the first problem, as a pointer into the VirtualRouter and
+/// the controller's message.
+fn virtual_router_problem(router: &Value, name: &str) -> Option<(String, String)> {
+    let value = json!(name);
+    let routes = router
+        .pointer("/spec/routes")
+        .and_then(Value::as_array)
+        .filter(|r| !r.is_empty());
+    let Some(routes) = routes else {
+        let at = if router.pointer("/spec/routes").is_some() {
+            "/spec/routes"
+        } else {
+            "/spec"
+        };
+        return Some((
+            at.to_owned(),
+            invalid(
+                "spec.routes",
+                &value,
+                &format!("No routes defined for AppMesh virtual-router {name}"),
+            ),
+        ));
+    };
+    for (idx, route) in routes.iter().enumerate() {
+        let at = format!("/spec/routes/{idx}");
+        let Some(route) = route.as_object() else {
+            return Some((
+                at,
+                invalid(
+                    &format!("spec.routes[{idx}]"),
+                    &value,
+                    &format!(
+                        "Invalid route was found for AppMesh virtual-router {name} at index {idx}"
+                    ),
+                ),
+            ));
+        };
+        let route_name = go_s(route.get("name").unwrap_or(&Value::Null));
+        // `appmesh.GetRouteRule`: the first route type present.
+        let mut rule = None;
+        for kind in ["httpRoute", "tcpRoute", "http2Route", "grpcRoute"] {
+            match route.get(kind) {
+                None => continue,
+                Some(Value::Object(r)) => {
+                    rule = Some((kind, r));
+                    break;
+                }
+                Some(other) => {
+                    let err = format!(
+                        ".{kind} accessor error: {} is of the type {}, expected map[string]interface{{}}",
+                        go_v(other),
+                        go_type(other)
+                    );
+                    return Some((
+                        format!("{at}/{kind}"),
+                        invalid(
+                            &format!("spec.routes[{idx}]"),
+                            &value,
+                            &format!(
+                                "Error getting route details for AppMesh virtual-router {name} and route {route_name}. Error: {err}"
+                            ),
+                        ),
+                    ));
+                }
+            }
+        }
+        let Some((kind, rule)) = rule else {
+            return Some((
+                at,
+                invalid(
+                    &format!("spec.routes[{idx}]"),
+                    &value,
+                    &format!(
+                        "Error getting route details for AppMesh virtual-router {name} and route {route_name}. Error: Route has unsupported route type"
+                    ),
+                ),
+            ));
+        };
+        let targets_path = format!("spec.routes[{idx}].{kind}.action.weightedTargets");
+        let targets = rule
+            .get("action")
+            .and_then(|a| a.get("weightedTargets"))
+            .and_then(Value::as_array);
+        let Some(targets) = targets else {
+            let at = if rule
+                .get("action")
+                .is_some_and(|a| a.get("weightedTargets").is_some())
+            {
+                format!("{at}/{kind}/action/weightedTargets")
+            } else if rule.contains_key("action") {
+                format!("{at}/{kind}/action")
+            } else {
+                format!("{at}/{kind}")
+            };
+            return Some((
+                at,
+                invalid(
+                    &targets_path,
+                    &value,
+                    &format!(
+                        "Invalid route action found for AppMesh virtual-router {name} and route {route_name}"
+                    ),
+                ),
+            ));
+        };
+        if targets.len() != 2 {
+            return Some((
+                format!("{at}/{kind}/action/weightedTargets"),
+                invalid(
+                    &targets_path,
+                    &value,
+                    &format!(
+                        "Invalid number of weightedTargets ({}) for AppMesh virtual-router {name} and route {route_name}, expected 2",
+                        targets.len()
+                    ),
+                ),
+            ));
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Istio VirtualService routes (`ValidateVirtualService`)
+
+/// What the route checks of one Rollout need.
+struct Routes<'v> {
+    stable: &'v str,
+    canary: &'v str,
+    /// `istio.destinationRule`: (stableSubsetName, canarySubsetName).
+    subsets: Option<(&'v str, &'v str)>,
+    /// The names in `trafficRouting.managedRoutes`.
+    managed: &'v [&'v str],
+}
+
+impl Routes<'_> {
+    /// The controller's messages for one VirtualService named by `entry` (an item of
+    /// `virtualServices`, or `virtualService`).
+    fn problems(&self, entry: &Value, vs: &Value) -> Vec<String> {
+        let spec = vs.get("spec").unwrap_or(&Value::Null);
+        let list = |k: &str| spec.get(k).and_then(Value::as_array);
+        let (http, tls, tcp) = (list("http"), list("tls"), list("tcp"));
+        let mut out = Vec::new();
+        if http.is_none() && tls.is_none() && tcp.is_none() {
+            out.push(
+                "Unable to get any of the HTTP, TCP or TLS routes for the Istio VirtualService"
+                    .to_owned(),
+            );
+        }
+        if let Some(http) = http {
+            if !http.iter().all(http_route_decodes) {
+                out.push("Unable to get HTTP routes for Istio VirtualService".to_owned());
+            } else if let Err(e) = self.http(entry, http) {
+                out.push(format!(
+                    "Istio VirtualService has invalid HTTP routes. Error: {e}"
+                ));
+            }
+        }
+        if let Some(tls) = tls {
+            if !tls.iter().all(tls_route_decodes) {
+                out.push("Unable to get TLS routes for Istio VirtualService".to_owned());
+            } else if let Err(e) = self.l4(entry, tls, true) {
+                out.push(format!(
+                    "Istio VirtualService has invalid TLS routes. Error: {e}"
+                ));
+            }
+        }
+        if let Some(tcp) = tcp {
+            if !tcp.iter().all(tcp_route_decodes) {
+                out.push("Unable to get TCP routes for Istio VirtualService".to_owned());
+            } else if let Err(e) = self.l4(entry, tcp, false) {
+                out.push(format!(
+                    "Istio VirtualService has invalid TCP routes. Error: {e}"
+                ));
+            }
+        }
+        out
+    }
+
+    /// `ValidateHTTPRoutes`.
+    fn http(&self, entry: &Value, routes: &[Value]) -> Result<(), String> {
+        let names: Vec<&str> = items(entry.get("routes"))
+            .map(|(_, v)| v.as_str().unwrap_or(""))
+            .collect();
+        let route_name = |r: &Value| text(r, "name").to_owned();
+        // `getHttpRouteIndexesToPatch`.
+        let mut indexes = Vec::new();
+        if names.is_empty() {
+            if routes.len() == 1 {
+                indexes.push(0);
+            } else if let Some(i) = routes.iter().position(|r| route_name(r).is_empty()) {
+                indexes.push(i);
+            }
+        } else {
+            for name in &names {
+                match routes.iter().position(|r| route_name(r) == *name) {
+                    Some(i) => indexes.push(i),
+                    None => {
+                        return Err(format!(
+                            "HTTP Route '{name}' is not found in the defined Virtual Service."
+                        ));
+                    }
+                }
+            }
+        }
+        for i in indexes {
+            self.destinations(&routes[i])?;
+        }
+        let unmanaged = routes
+            .iter()
+            .filter(|r| !self.managed.contains(&text(r, "name")))
+            .count();
+        if names.is_empty() && unmanaged > 1 {
+            return Err("spec.http[] should be set in VirtualService and it must have exactly one route when omitting spec.strategy.canary.trafficRouting.istio.virtualService.routes".to_owned());
+        }
+        Ok(())
+    }
+
+    /// `ValidateTlsRoutes` / `ValidateTcpRoutes`: routes are chosen by port (and SNI hosts).
+    fn l4(&self, entry: &Value, routes: &[Value], tls: bool) -> Result<(), String> {
+        let (key, kind, field) = if tls {
+            ("tlsRoutes", "TLS", "tls")
+        } else {
+            ("tcpRoutes", "TCP", "tcp")
+        };
+        let wanted: Vec<&Value> = items(entry.get(key)).map(|(_, v)| v).collect();
+        let mut indexes = Vec::new();
+        if wanted.is_empty() {
+            // The controller takes the first route (and would fail on an empty list).
+            if !routes.is_empty() {
+                indexes.push(0);
+            }
+        } else {
+            for want in &wanted {
+                let port = want.get("port").and_then(Value::as_i64).unwrap_or(0);
+                let hosts: Vec<&str> = items(want.get("sniHosts"))
+                    .map(|(_, h)| h.as_str().unwrap_or(""))
+                    .collect();
+                let found: Vec<usize> = routes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| l4_route_matches(r, port, tls.then_some(&hosts[..])))
+                    .map(|(i, _)| i)
+                    .collect();
+                if found.is_empty() {
+                    return Err(format!(
+                        "No matching {kind} routes found in the defined Virtual Service."
+                    ));
+                }
+                indexes.extend(found);
+            }
+        }
+        for i in indexes {
+            self.destinations(&routes[i])?;
+        }
+        if wanted.is_empty() && routes.len() > 1 {
+            return Err(format!(
+                "spec.{field}[] should be set in VirtualService and it must have exactly one route when omitting spec.strategy.canary.trafficRouting.istio.virtualService.{key}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// `validateVirtualServiceRouteDestinations`: the route sends to both the stable and the
+    /// canary Service (or DestinationRule subset).
+    fn destinations(&self, route: &Value) -> Result<(), String> {
+        let (mut stable, mut canary, mut stable_subset, mut canary_subset) =
+            (false, false, false, false);
+        for (_, dest) in items(route.get("route")) {
+            let host = dest
+                .pointer("/destination/host")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let host = match host.find('.') {
+                Some(0) => "",
+                Some(i) => &host[..i],
+                None => host,
+            };
+            stable |= !self.stable.is_empty() && host == self.stable;
+            canary |= !self.canary.is_empty() && host == self.canary;
+            if let Some((stable_name, canary_name)) = self.subsets {
+                let subset = dest
+                    .pointer("/destination/subset")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                stable_subset |= !stable_name.is_empty() && subset == stable_name;
+                canary_subset |= !canary_name.is_empty() && subset == canary_name;
+            }
+        }
+        match self.subsets {
+            Some((_, canary_name)) if !canary_subset => Err(format!(
+                "Canary DestinationRule subset '{canary_name}' not found in route"
+            )),
+            Some((stable_name, _)) if !stable_subset => Err(format!(
+                "Stable DestinationRule subset '{stable_name}' not found in route"
+            )),
+            Some(_) => Ok(()),
+            None if !canary => Err(format!(
+                "Canary Service '{}' not found in route",
+                self.canary
+            )),
+            None if !stable => Err(format!(
+                "Stable Service '{}' not found in route",
+                self.stable
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `searchTlsRoute` / `searchTcpRoute`: a route whose matches name one port (or none, port 0)
+/// equal to `port`, and for TLS exactly the SNI hosts.
+fn l4_route_matches(route: &Value, port: i64, hosts: Option<&[&str]>) -> bool {
+    let mut ports = BTreeSet::new();
+    let mut sni = BTreeSet::new();
+    for (_, m) in items(route.get("match")) {
+        ports.insert(m.get("port").and_then(Value::as_i64).unwrap_or(0));
+        for (_, h) in items(m.get("sniHosts")) {
+            sni.insert(h.as_str().unwrap_or(""));
+        }
+    }
+    if ports.len() > 1 {
+        return false;
+    }
+    let route_port = ports.into_iter().next().unwrap_or(0);
+    if route_port != port {
+        return false;
+    }
+    match hosts {
+        // `evaluate.Equal`: same length, every route host among the wanted ones.
+        Some(hosts) => hosts.len() == sni.len() && sni.iter().all(|h| hosts.contains(h)),
+        None => true,
+    }
+}
+
+// Whether Go's `json.Unmarshal` would decode the routes into the controller's types: a value of
+// the wrong JSON type for a field fails the whole decode.
+
+fn is_str(v: &Value) -> bool {
+    v.is_null() || v.is_string()
+}
+
+fn is_int(v: &Value) -> bool {
+    v.is_null() || v.as_i64().is_some()
+}
+
+fn is_port_number(v: &Value) -> bool {
+    v.is_null() || v.as_u64().is_some_and(|n| n <= u64::from(u32::MAX))
+}
+
+fn is_number(v: &Value) -> bool {
+    v.is_null() || v.is_number()
+}
+
+fn list_of(v: &Value, item: fn(&Value) -> bool) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.iter().all(item),
+        _ => false,
+    }
+}
+
+fn map_of(v: &Value, item: fn(&Value) -> bool) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.values().all(item),
+        _ => false,
+    }
+}
+
+/// A field of a Go struct and whether a JSON value decodes into its type.
+type Field = (&'static str, fn(&Value) -> bool);
+
+fn object_with(v: &Value, fields: &[Field]) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => fields.iter().all(|(k, check)| m.get(*k).is_none_or(check)),
+        _ => false,
+    }
+}
+
+fn strings_decode(v: &Value) -> bool {
+    list_of(v, is_str)
+}
+
+fn string_map_decodes(v: &Value) -> bool {
+    map_of(v, is_str)
+}
+
+fn string_match_decodes(v: &Value) -> bool {
+    object_with(
+        v,
+        &[("exact", is_str), ("prefix", is_str), ("regex", is_str)],
+    )
+}
+
+fn port_decodes(v: &Value) -> bool {
+    object_with(v, &[("number", is_port_number)])
+}
+
+fn destination_decodes(v: &Value) -> bool {
+    object_with(
+        v,
+        &[("host", is_str), ("subset", is_str), ("port", port_decodes)],
+    )
+}
+
+fn route_destination_decodes(v: &Value) -> bool {
+    object_with(
+        v,
+        &[("destination", destination_decodes), ("weight", is_int)],
+    )
+}
+
+fn route_destinations_decode(v: &Value) -> bool {
+    list_of(v, route_destination_decodes)
+}
+
+fn http_match_decodes(v: &Value) -> bool {
+    object_with(
+        v,
+        &[
+            ("method", string_match_decodes),
+            ("uri", string_match_decodes),
+            ("headers", |h| map_of(h, string_match_decodes)),
+        ],
+    )
+}
+
+fn http_route_decodes(v: &Value) -> bool {
+    object_with(
+        v,
+        &[
+            ("name", is_str),
+            ("match", |m| list_of(m, http_match_decodes)),
+            ("route", route_destinations_decode),
+            ("mirror", destination_decodes),
+            ("mirrorPercentage", |p| {
+                object_with(p, &[("value", is_number)])
+            }),
+        ],
+    )
+}
+
+fn l4_match_decodes(v: &Value) -> bool {
+    object_with(
+        v,
+        &[
+            ("sniHosts", strings_decode),
+            ("destinationSubnets", strings_decode),
+            ("port", is_int),
+            ("sourceLabels", string_map_decodes),
+            ("gateways", strings_decode),
+            ("sourceNamespace", is_str),
+        ],
+    )
+}
+
+fn tls_route_decodes(v: &Value) -> bool {
+    object_with(
+        v,
+        &[
+            ("match", |m| list_of(m, l4_match_decodes)),
+            ("route", route_destinations_decode),
+        ],
+    )
+}
+
+fn tcp_route_decodes(v: &Value) -> bool {
+    // L4MatchAttributes has no sniHosts; an unknown key is ignored.
+    tls_route_decodes(v)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Go semantics
 
 /// `getIntOrPercentValue` of `invalidMaxSurgeMaxUnavailable`: `"N%"` is N, any other string is
@@ -1215,4 +2477,48 @@ fn argument_json(arg: &Value) -> Value {
         out.insert("valueFrom".into(), Value::Object(f));
     }
     Value::Object(out)
+}
+
+/// Go's `%v` of a decoded JSON value.
+fn go_v(v: &Value) -> String {
+    match v {
+        Value::Null => "<nil>".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => format!("[{}]", a.iter().map(go_v).collect::<Vec<_>>().join(" ")),
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let parts: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{k}:{}", go_v(&m[k])))
+                .collect();
+            format!("map[{}]", parts.join(" "))
+        }
+    }
+}
+
+/// Go's `%T` of a decoded JSON value.
+fn go_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float64",
+        Value::Number(_) => "int64",
+        Value::String(_) => "string",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
+    }
+}
+
+/// Go's `%s` of a decoded JSON value (`%!s(int64=5)` for what is not a string).
+fn go_s(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "%!s(<nil>)".into(),
+        Value::Array(a) => format!("[{}]", a.iter().map(go_s).collect::<Vec<_>>().join(" ")),
+        Value::Object(_) => go_v(v),
+        other => format!("%!s({}={})", go_type(other), go_v(other)),
+    }
 }
