@@ -186,15 +186,16 @@ impl<'a> Sink<'a> {
         message: impl Into<String>,
     ) -> &mut Raw {
         // Rules only ever report objects of this run's slice, so the address gives the index.
-        let index = self
+        let index = if self
             .objects
             .as_ptr_range()
             .contains(&(object as *const Object))
-            .then(|| {
-                (object as *const Object as usize - self.objects.as_ptr() as usize)
-                    / std::mem::size_of::<Object>()
-            })
-            .unwrap_or_default();
+        {
+            (object as *const Object as usize - self.objects.as_ptr() as usize)
+                / std::mem::size_of::<Object>()
+        } else {
+            0
+        };
         self.out.push(Raw {
             rule: self.rule,
             severity: self.rule.severity,
