@@ -530,6 +530,45 @@ fn background_args() {
 }
 
 #[test]
+fn background_placeholders_fail_only_at_run_time() {
+    let text = canary(
+        "[{setWeight: 25}]",
+        "{templates: [{templateName: a}]}",
+        &template(
+            "a",
+            "{metrics: [{name: m, provider: {web: {url: 'http://x/{{args.path}}'}}}]}",
+        ),
+    );
+    assert!(messages(&text, &AT_07).is_empty());
+    assert_eq!(
+        messages(&text, &AR_01),
+        vec!["Unable to resolve metric arguments: failed to resolve {{args.path}}"]
+    );
+}
+
+#[test]
+fn field_ref_in_a_template_is_never_resolved() {
+    let t = |rollout_args: &str| {
+        blue_green(
+            &format!("        templates: [{{templateName: t}}]{rollout_args}"),
+            &template(
+                "t",
+                &format!(
+                    "{{args: [{{name: app, valueFrom: {{fieldRef: {{fieldPath: metadata.name}}}}}}], metrics: [{}]}}",
+                    metric("m")
+                ),
+            ),
+        )
+    };
+    assert!(messages(&t(""), &AT_05).is_empty());
+    assert_eq!(
+        messages(&t(""), &AR_01),
+        vec!["Unable to resolve metric arguments: argument \"app\" was not supplied"]
+    );
+    assert!(messages(&t("\n        args: [{name: app, value: shop}]"), &AR_01).is_empty());
+}
+
+#[test]
 fn canary_steps_dry_run_rules_meet_every_blocks_templates() {
     let text = canary(
         "[{analysis: {templates: [{templateName: a}], dryRun: [{metricName: m}]}}, {analysis: {templates: [{templateName: b}]}}]",
@@ -550,6 +589,125 @@ fn canary_steps_dry_run_rules_meet_every_blocks_templates() {
             "spec.strategy.canary.steps[1].analysis.templates: Invalid value: \"templateNames: [b]\": two Dry-Run metric rules have the same name 'm'"
         ]
     );
+}
+
+#[test]
+fn run_time_checks_on_templates_and_runs() {
+    let text = "apiVersion: argoproj.io/v1alpha1
+kind: AnalysisRun
+metadata: {name: r}
+spec:
+  args: [{name: num, value: '5'}, {name: s, valueFrom: {secretKeyRef: {name: x, key: y}}}, {name: u}]
+  metrics:
+  - {name: a, count: '{{args.num}}', provider: {web: {url: 'http://x'}}}
+  - {name: b, count: '{{args.s}}', interval: 1m, inconclusiveLimit: 1, provider: {web: {url: 'http://x'}}}
+  - {name: c, successCondition: '{{args.v}}', provider: {web: {url: 'http://x'}}}
+  dryRun: [{metricName: '^z'}, {metricName: '(unclosed'}]
+";
+    let found = all(text);
+    let got: Vec<(&str, &str, &str)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.2.as_str(), f.3.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "AR-01",
+                "/spec/args/2",
+                "Unable to resolve metric arguments: argument \"u\" was not supplied"
+            ),
+            (
+                "AR-01",
+                "/spec/metrics/2",
+                "Unable to resolve metric arguments: failed to resolve {{args.v}}"
+            ),
+            (
+                "AR-12",
+                "/spec/metrics/0/count",
+                "Analysis spec invalid: metrics[0]: interval must be specified when count > 1"
+            ),
+            (
+                "AR-17",
+                "/spec/dryRun/0/metricName",
+                "Analysis spec invalid: dryRun[0]: Rule didn't match any metric name(s)"
+            ),
+        ]
+    );
+    // In a template, a templated count is unknown: nothing to say.
+    let text = template(
+        "t",
+        "{metrics: [{name: a, count: '{{args.n}}', inconclusiveLimit: 3, provider: {web: {url: 'http://x'}}}]}",
+    );
+    assert!(messages(&text, &AR_11).is_empty());
+    let text = template(
+        "t",
+        "{metrics: [{name: a, count: 2, interval: 1m, inconclusiveLimit: 3, provider: {web: {url: 'http://x'}}}]}",
+    );
+    assert_eq!(run_rules(&text, &[&AR_11])[0].2, "/spec/metrics/0/count");
+}
+
+#[test]
+fn run_rules_of_a_rollout_block_come_first() {
+    let text = blue_green(
+        "        templates: [{templateName: t}]\n        dryRun: [{metricName: latency}]",
+        &template(
+            "t",
+            &format!(
+                "{{dryRun: [{{metricName: success.*}}, {{metricName: errors}}], metrics: [{}]}}",
+                metric("success-rate")
+            ),
+        ),
+    );
+    let found = run_rules(&text, &[&AR_17]);
+    let got: Vec<(&str, &str, &str)> = found
+        .iter()
+        .map(|f| (f.1.as_str(), f.2.as_str(), f.3.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "Rollout",
+                "/spec/strategy/blueGreen/prePromotionAnalysis/dryRun/0/metricName",
+                "Analysis spec invalid: dryRun[0]: Rule didn't match any metric name(s)"
+            ),
+            (
+                "AnalysisTemplate",
+                "/spec/dryRun/1/metricName",
+                "Analysis spec invalid: dryRun[2]: Rule didn't match any metric name(s)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn empty_runs() {
+    // A block whose templates define no metric.
+    let text = blue_green(
+        "        templates: [{templateName: gate}]",
+        &template("gate", "{args: [{name: x, value: '1'}]}"),
+    );
+    assert_eq!(
+        run_rules(&text, &[&AR_02])
+            .into_iter()
+            .map(|f| (f.1, f.2))
+            .collect::<Vec<_>>(),
+        vec![(
+            "Rollout".to_owned(),
+            "/spec/strategy/blueGreen/prePromotionAnalysis/templates".to_owned()
+        )]
+    );
+    // A block without templates starts no run.
+    let text = blue_green("        args: [{name: x, value: '1'}]", "");
+    assert!(messages(&text, &AR_02).is_empty());
+    // A template nested in another is not run on its own.
+    let text = template(
+        "outer",
+        "{templates: [{templateName: gate}, {templateName: real}]}",
+    ) + &template("gate", "{args: [{name: x, value: '1'}]}")
+        + &template("real", &format!("{{metrics: [{}]}}", metric("m")));
+    assert!(messages(&text, &AR_02).is_empty());
 }
 
 #[test]
