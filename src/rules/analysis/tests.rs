@@ -748,3 +748,31 @@ fn qualified_names() {
     assert!(!metadata_path_ok("metadata.generateName"));
     assert!(!metadata_path_ok("metadata.name['x']"));
 }
+
+#[test]
+fn missing_is_a_warning_unless_strict_and_help_finds_near_misses() {
+    let text = blue_green(
+        "        templates: [{templateName: smoke}, {templateName: shared}]",
+        &(cluster_template("shared", &format!("{{metrics: [{}]}}", metric("m")))
+            + "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: smoke, namespace: other}\nspec: {}\n"),
+    )
+    .replace("metadata: {name: shop}", "metadata: {name: shop, namespace: prod}");
+    let objs = objects(&text);
+    let schema_errors = vec![Vec::new(); objs.len()];
+    for strict in [false, true] {
+        let ctx = Context::new(&objs, &schema_errors, strict);
+        let mut out: Vec<Raw> = Vec::new();
+        let mut sink = Sink::new(&BGR_05, &objs, &mut out);
+        (BGR_05.check)(&ctx, &mut sink);
+        assert_eq!(out.len(), 2);
+        let expected = if strict {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        assert!(out.iter().all(|r| r.severity == expected));
+        let help: Vec<&str> = out.iter().map(|r| r.help.as_deref().unwrap()).collect();
+        assert!(help[0].contains("is in namespace 'other'"), "{}", help[0]);
+        assert!(help[1].contains("add `clusterScope: true`"), "{}", help[1]);
+    }
+}
