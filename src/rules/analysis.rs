@@ -1,5 +1,0 @@
-//! Rules: analysis.
-
-use super::Rule;
-
-pub const RULES: &[&Rule] = &[];
