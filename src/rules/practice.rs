@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 use serde_json::Value;
 
 use super::util::{int, items, str_of};
-use super::{ARGO, Context, Rule};
+use super::{ARGO, Context, Rule, analysis};
 use crate::manifest::Object;
 use crate::report::Severity;
 
@@ -173,53 +173,6 @@ pub static P_05: Rule = Rule {
     },
 };
 
-/// A Rollout's analysis blocks: (pointer of the block, templates, args).
-fn analysis_blocks(r: &Object) -> Vec<(String, &Value)> {
-    let mut out = Vec::new();
-    for key in ["prePromotionAnalysis", "postPromotionAnalysis"] {
-        let p = format!("{BG}/{key}");
-        if let Some(b) = r.value.pointer(&p).filter(|v| v.is_object()) {
-            out.push((p, b));
-        }
-    }
-    if let Some(b) = r
-        .value
-        .pointer("/spec/strategy/canary/analysis")
-        .filter(|v| v.is_object())
-    {
-        out.push(("/spec/strategy/canary/analysis".into(), b));
-    }
-    for (i, step) in items(r.value.pointer("/spec/strategy/canary/steps")) {
-        if let Some(b) = step.get("analysis").filter(|v| v.is_object()) {
-            out.push((format!("/spec/strategy/canary/steps/{i}/analysis"), b));
-        }
-    }
-    out
-}
-
-/// The template a reference names, if it is in the set.
-fn template<'a>(ctx: &Context<'a>, from: &Object, reference: &Value) -> Option<&'a Object> {
-    let name = reference.get("templateName").and_then(Value::as_str)?;
-    if reference.get("clusterScope").and_then(Value::as_bool) == Some(true) {
-        ctx.find_cluster(ARGO, "ClusterAnalysisTemplate", name)
-    } else {
-        ctx.find(ARGO, "AnalysisTemplate", from, name)
-    }
-}
-
-/// A template and every template it nests through `spec.templates`, each once.
-fn with_nested<'a>(ctx: &Context<'a>, top: &'a Object, out: &mut Vec<&'a Object>) {
-    if out.iter().any(|o| std::ptr::eq(*o, top)) {
-        return;
-    }
-    out.push(top);
-    for (_, reference) in items(top.value.pointer("/spec/templates")) {
-        if let Some(t) = template(ctx, top, reference) {
-            with_nested(ctx, t, out);
-        }
-    }
-}
-
 pub static P_06: Rule = Rule {
     id: "P-06",
     name: "analysis-arg-declared",
@@ -227,32 +180,27 @@ pub static P_06: Rule = Rule {
     doc: "every analysis arg a Rollout passes should be declared by one of the templates it runs",
     check: |ctx, sink| {
         for r in ctx.rollouts() {
-            for (pointer, block) in analysis_blocks(r) {
-                let mut templates = Vec::new();
-                let mut complete = true;
-                for (_, reference) in items(block.get("templates")) {
-                    match template(ctx, r, reference) {
-                        Some(t) => with_nested(ctx, t, &mut templates),
-                        None => complete = false,
-                    }
-                }
-                if !complete || templates.is_empty() {
+            for block in analysis::analysis_blocks(r) {
+                let resolved = analysis::resolve_block(ctx, r, &block);
+                if !resolved.complete || resolved.templates.is_empty() {
                     continue;
                 }
-                let declared: HashSet<&str> = templates
+                let declared: HashSet<&str> = resolved
+                    .templates
                     .iter()
                     .flat_map(|t| items(t.value.pointer("/spec/args")))
                     .filter_map(|(_, a)| a.get("name").and_then(Value::as_str))
                     .collect();
-                for (i, arg) in items(block.get("args")) {
-                    let Some(name) = arg.get("name").and_then(Value::as_str) else {
-                        continue;
-                    };
-                    if !declared.contains(name) {
-                        let names: Vec<&str> =
-                            templates.iter().map(|t| t.id.name.as_str()).collect();
-                        sink.report(r, &format!("{pointer}/args/{i}/name"), format!("analysis arg `{name}` is passed, but no template it runs ({}) declares it", names.join(", ")))
-                            .help(format!("declare `- name: {name}` under the template's spec.args, or drop the arg (a misspelt name leaves the template's own arg unset)"));
+                for arg in &block.args {
+                    if !declared.contains(arg.name) {
+                        let names = resolved
+                            .templates
+                            .iter()
+                            .map(|t| t.id.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        sink.report(r, &format!("{}/name", arg.pointer), format!("analysis arg `{}` is passed, but no template it runs ({}) declares it", arg.name, names))
+                            .help(format!("declare `- name: {}` under the template's spec.args, or drop the arg (a misspelt name leaves the template's own arg unset)", arg.name));
                     }
                 }
             }
@@ -266,34 +214,14 @@ pub static P_07: Rule = Rule {
     severity: Severity::Warning,
     doc: "an AnalysisTemplate that no Rollout, Experiment or other template references is never run",
     check: |ctx, sink| {
-        let mut used: Vec<&Object> = Vec::new();
-        for r in ctx.rollouts() {
-            for (_, block) in analysis_blocks(r) {
-                for (_, reference) in items(block.get("templates")) {
-                    if let Some(t) = template(ctx, r, reference) {
-                        with_nested(ctx, t, &mut used);
-                    }
-                }
-            }
-            for (_, step) in items(r.value.pointer("/spec/strategy/canary/steps")) {
-                for (_, a) in items(step.pointer("/experiment/analyses")) {
-                    if let Some(t) = template(ctx, r, a) {
-                        with_nested(ctx, t, &mut used);
-                    }
-                }
-            }
-        }
-        for e in ctx.of_kind(ARGO, "Experiment") {
-            for (_, a) in items(e.value.pointer("/spec/analyses")) {
-                if let Some(t) = template(ctx, e, a) {
-                    with_nested(ctx, t, &mut used);
-                }
-            }
-        }
         // Only meaningful when the set holds what could reference a template.
         if ctx.rollouts().next().is_none() {
             return;
         }
+        let used: Vec<&Object> = analysis::all_references(ctx)
+            .iter()
+            .filter_map(|r| r.object)
+            .collect();
         for kind in ["AnalysisTemplate", "ClusterAnalysisTemplate"] {
             for t in ctx.of_kind(ARGO, kind) {
                 if !used.iter().any(|u| std::ptr::eq(*u, t)) {
