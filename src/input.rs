@@ -306,7 +306,7 @@ impl Inputs {
             return;
         }
         let start = doc.positions.get("").map(|p| p.value);
-        match Object::from_document(doc, name) {
+        match Object::from_document_unnamed(doc, name) {
             Ok(o) => self.objects.push(o),
             Err(e) => self.errors.push(Diagnostic::new(
                 Some(Location::file(Path::new(name), start)),

@@ -55,6 +55,16 @@ impl Object {
     /// Reads a document as an object: a mapping with string `apiVersion`, `kind` and
     /// `metadata.name`.
     pub fn from_document(doc: Document, source: &str) -> Result<Object, NotAnObject> {
+        Object::read(doc, source, true)
+    }
+
+    /// Like `from_document`, but a missing `metadata.name` gives an object with an empty name
+    /// (the API server refuses it; a rule reports it with its position).
+    pub fn from_document_unnamed(doc: Document, source: &str) -> Result<Object, NotAnObject> {
+        Object::read(doc, source, false)
+    }
+
+    fn read(doc: Document, source: &str, name_required: bool) -> Result<Object, NotAnObject> {
         let Value::Object(map) = &doc.value else {
             return Err(NotAnObject {
                 pointer: String::new(),
@@ -88,6 +98,7 @@ impl Object {
                     message: format!("`metadata.name` must be a non-empty string, found {other}"),
                 });
             }
+            None if !name_required => String::new(),
             None => {
                 return Err(NotAnObject {
                     pointer: if metadata.is_some() {

@@ -68,6 +68,10 @@ fn valid_manifests_give_no_error() {
     let mut checked = 0;
     for folder in ["examples", "valid", "other"] {
         for file in plain_files(&root.join("corpus").join(folder)) {
+            // The e2e harness replaces ROLLOUT_NAME before applying this one.
+            if file.ends_with("test__e2e__functional__bluegreen-duration-template.yaml") {
+                continue;
+            }
             let report = check(std::slice::from_ref(&file), None);
             if !report.input_errors.is_empty() {
                 // Values files and kustomizations hold no Kubernetes object.

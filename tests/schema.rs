@@ -146,3 +146,16 @@ fn names_word(text: &str, word: &str) -> bool {
         !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
     })
 }
+
+/// The README's rule table is `rollwright rules --markdown`.
+#[test]
+fn readme_rule_catalogue_is_generated() {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let start = readme.find("<!-- rules:start -->\n").unwrap() + "<!-- rules:start -->\n".len();
+    let end = readme.find("<!-- rules:end -->").unwrap();
+    let table = common::run(&["rules", "--markdown"]).stdout;
+    assert!(
+        readme[start..end] == table,
+        "README's rule table is out of date: replace it with `cargo run -- rules --markdown`"
+    );
+}

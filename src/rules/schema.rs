@@ -1,5 +1,72 @@
-//! Rules: schema.
+//! Schema rules: what the API server refuses at admission, from the kinds' schemas (built in,
+//! or converted from `--crds`). Unknown fields are refused as `kubectl apply` (strict field
+//! validation) and `kubectl argo rollouts lint` refuse them.
 
-use super::Rule;
+use super::{Rule, Sink};
+use crate::manifest::Object;
+use crate::report::Severity;
+use crate::schema::{SchemaError, SchemaErrorKind};
 
-pub const RULES: &[&Rule] = &[];
+pub const RULES: &[&Rule] = &[&API_00, &API_01, &API_07];
+
+/// The schema errors of `kind` (`None`: every kind not reported by another schema rule).
+fn report(ctx: &super::Context<'_>, sink: &mut Sink<'_>, wanted: &[SchemaErrorKind], help: fn(&SchemaError) -> String) {
+    for (object, errors) in ctx.objects.iter().zip(ctx.schema_errors) {
+        for e in errors.iter().filter(|e| wanted.contains(&e.kind)) {
+            if covered_elsewhere(object, e) {
+                continue;
+            }
+            sink.report(object, &e.pointer, e.message.clone()).help(help(e));
+        }
+    }
+}
+
+/// BG-05 reports a missing `blueGreen.activeService` with the controller's own words.
+fn covered_elsewhere(object: &Object, e: &SchemaError) -> bool {
+    object.id.kind == "Rollout"
+        && e.kind == SchemaErrorKind::Required
+        && e.pointer == "/spec/strategy/blueGreen"
+        && e.key.as_deref() == Some("activeService")
+}
+
+pub static API_00: Rule = Rule {
+    id: "API-00",
+    name: "schema-type",
+    severity: Severity::Error,
+    doc: "field values must have the types and values the kind's schema allows",
+    check: |ctx, sink| {
+        report(ctx, sink, &[SchemaErrorKind::Type, SchemaErrorKind::Enum, SchemaErrorKind::Other], |_| {
+            "the API server refuses the object as written; fix the value's type (quote strings such as \"1.10\", write numbers bare)".into()
+        })
+    },
+};
+
+pub static API_01: Rule = Rule {
+    id: "API-01",
+    name: "required-field",
+    severity: Severity::Error,
+    doc: "fields the kind's schema requires must be present (and every object needs metadata.name)",
+    check: |ctx, sink| {
+        report(ctx, sink, &[SchemaErrorKind::Required], |e| match &e.key {
+            Some(k) => format!("add `{k}:`"),
+            None => "add the missing field".into(),
+        });
+        for o in ctx.objects.iter().filter(|o| o.id.name.is_empty()) {
+            let at = if o.value.get("metadata").is_some() { "/metadata" } else { "" };
+            sink.report(o, at, "metadata.name: Required value: name or generateName is required")
+                .help("give the object a name under metadata.name");
+        }
+    },
+};
+
+pub static API_07: Rule = Rule {
+    id: "API-07",
+    name: "unknown-field",
+    severity: Severity::Error,
+    doc: "fields the kind's schema does not know are refused (strict decoding, as kubectl apply and the controller's lint do)",
+    check: |ctx, sink| {
+        report(ctx, sink, &[SchemaErrorKind::UnknownField], |_| {
+            "remove the field or fix its spelling; the API server would prune it silently without strict validation".into()
+        })
+    },
+};
