@@ -6,5 +6,6 @@ pub mod error;
 pub mod fsutil;
 pub mod manifest;
 pub mod render;
+pub mod schema;
 pub mod values;
 pub mod yaml;
