@@ -1,9 +1,9 @@
 //! Schema validation of Kubernetes objects: the Argo Rollouts kinds and the core kinds built
-//! in, strict about unknown fields as `kubectl --validate=strict` and
-//! `kubectl argo rollouts lint` are.
+//! in, custom resources from CRD files (`--crds`), strict about unknown fields as
+//! `kubectl --validate=strict` and `kubectl argo rollouts lint` are.
 //!
-//! Each kind's validator is compiled on first use (milliseconds each) and kept for the whole
-//! process.
+//! Each kind's validator is compiled on first use (milliseconds each) and kept: built-in ones
+//! for the whole process, CRD ones for the [`Schemas`] that loaded them.
 //!
 //! `null` is read as Kubernetes reads it: an optional field set to `null` is as good as
 //! absent (Go decoding leaves it unset; the API server prunes it from custom resources),
@@ -12,15 +12,17 @@
 
 pub mod argo;
 mod builtin;
+pub mod crd;
 pub mod describe;
 pub mod json;
 
 use std::borrow::Cow;
+use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use serde_json::Value;
 
-use crate::error::{Diagnostic, Location};
+use crate::error::{Diagnostic, Error, Location};
 use crate::manifest::Object;
 use crate::yaml::Pos;
 use describe::Wording;
@@ -98,6 +100,7 @@ struct Entry {
 
 enum Source {
     Builtin(fn() -> Value),
+    Crd { schema: Arc<Value>, origin: String },
 }
 
 impl Entry {
@@ -106,11 +109,20 @@ impl Entry {
             .get_or_init(|| {
                 let mut schema = match &self.source {
                     Source::Builtin(make) => make(),
+                    Source::Crd { schema, .. } => schema.as_ref().clone(),
                 };
                 json::prepare(&mut schema);
                 match json::compile(&schema) {
                     Ok(validator) => Ok(Arc::new(Compiled { schema, validator })),
-                    Err(e) => unreachable!("built-in schemas compile (a test compiles each): {e}"),
+                    Err(e) => Err(match &self.source {
+                        Source::Crd { origin, .. } => format!(
+                            "the schema of {} {} from the CRD at {origin} cannot be used: {e}",
+                            self.api_version, self.kind
+                        ),
+                        Source::Builtin(_) => {
+                            unreachable!("built-in schemas compile (a test compiles each): {e}")
+                        }
+                    }),
                 }
             })
             .clone()
@@ -130,7 +142,8 @@ static BUILTIN: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The schemas objects are validated against.
+/// The schemas objects are validated against: the built-in kinds, and kinds from CRDs
+/// (which replace a built-in kind of the same apiVersion and kind).
 pub struct Schemas {
     crds: Vec<Entry>,
 }
@@ -139,6 +152,26 @@ impl Schemas {
     /// The built-in kinds only.
     pub fn builtin() -> Self {
         Schemas { crds: Vec::new() }
+    }
+
+    /// The built-in kinds plus every served version of the CRDs in `paths` (files or
+    /// directories; multi-document files such as an `install.yaml` too, other documents in
+    /// them ignored).
+    pub fn with_crds(paths: &[PathBuf]) -> Result<Self, Error> {
+        let mut crds: Vec<Entry> = Vec::new();
+        for crd in crd::load(paths)? {
+            crds.retain(|e| !(e.api_version == crd.api_version && e.kind == crd.kind));
+            crds.push(Entry {
+                api_version: crd.api_version,
+                kind: crd.kind,
+                source: Source::Crd {
+                    schema: Arc::new(crd.schema),
+                    origin: crd.origin,
+                },
+                compiled: OnceLock::new(),
+            });
+        }
+        Ok(Schemas { crds })
     }
 
     /// The apiVersion/kind pairs built in.
@@ -189,7 +222,7 @@ impl Schemas {
                     key: None,
                     kind: SchemaErrorKind::Other,
                     message,
-                    help: None,
+                    help: Some("fix the CRD, or leave it out of --crds".into()),
                 }];
             }
         };

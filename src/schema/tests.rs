@@ -1,3 +1,5 @@
+use std::path::PathBuf;
+
 use super::*;
 use crate::yaml::parse_documents;
 
@@ -557,4 +559,264 @@ fn schemas_are_shared_between_threads() {
             s.spawn(|| assert_eq!(errors_with(&schemas, &text).len(), 1));
         }
     });
+}
+
+// CRDs.
+
+const WIDGET_CRD: &str = r#"
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: not-a-crd}
+data: {a: b}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1alpha1
+      served: false
+      storage: false
+      schema:
+        openAPIV3Schema: {type: object}
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          required: [spec]
+          properties:
+            spec:
+              type: object
+              required: [size]
+              properties:
+                size:
+                  x-kubernetes-int-or-string: true
+                  anyOf: [{type: integer}, {type: string}]
+                note: {type: string, nullable: true}
+                owner: {type: string, nullable: true}
+                color: {type: string, enum: [red, blue]}
+                weight: {type: number, minimum: 0, exclusiveMinimum: true}
+                tags:
+                  type: array
+                  x-kubernetes-list-type: set
+                  items: {type: string}
+                labels:
+                  type: object
+                  additionalProperties: {type: string}
+                config:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                tuned:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                  properties:
+                    level: {type: integer}
+                empty: {type: object}
+                template:
+                  type: object
+                  x-kubernetes-embedded-resource: true
+                  x-kubernetes-preserve-unknown-fields: true
+            status:
+              type: object
+              properties:
+                ready: {type: boolean}
+"#;
+
+fn crd_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn widget(spec: &str) -> String {
+    format!(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  labels: {{a: b}}\nspec:\n{spec}"
+    )
+}
+
+#[test]
+fn crd_conversion() {
+    let dir = crd_dir(&[("install.yaml", WIDGET_CRD)]);
+    let schemas = Schemas::with_crds(&[dir.path().join("install.yaml")]).unwrap();
+    assert!(schemas.knows("example.com/v1", "Widget"));
+    assert!(
+        !schemas.knows("example.com/v1alpha1", "Widget"),
+        "not served"
+    );
+    let ok = |spec: &str| {
+        let found = errors_with(&schemas, &widget(spec));
+        assert!(found.is_empty(), "{spec}: {found:#?}");
+    };
+    let bad = |spec: &str| -> SchemaError {
+        let found = errors_with(&schemas, &widget(spec));
+        assert_eq!(found.len(), 1, "{spec}: {found:#?}");
+        found.into_iter().next().unwrap()
+    };
+    // int-or-string
+    ok("  size: 3\n");
+    ok("  size: 50%\n");
+    assert_eq!(
+        bad("  size: true\n").message,
+        "`spec.size` must be an integer or string, found the boolean true"
+    );
+    // nullable, and null on a field that is not
+    ok("  size: 1\n  note: null\n");
+    ok("  size: 1\n  owner: ~\n  color: null\n");
+    // required
+    let e = bad("  note: x\n");
+    assert_eq!(
+        (e.kind, e.key.as_deref()),
+        (SchemaErrorKind::Required, Some("size"))
+    );
+    // closed objects, unless preserve-unknown-fields or additionalProperties
+    let e = bad("  size: 1\n  colour: red\n");
+    assert_eq!(e.kind, SchemaErrorKind::UnknownField);
+    assert_eq!(e.help.as_deref(), Some("did you mean `color`?"));
+    ok("  size: 1\n  labels: {x: z}\n  config: {any: [thing]}\n  tuned: {level: 3, other: x}\n");
+    assert_eq!(
+        bad("  size: 1\n  tuned: {level: x}\n").pointer,
+        "/spec/tuned/level"
+    );
+    assert_eq!(
+        bad("  size: 1\n  labels: {x: 1}\n").pointer,
+        "/spec/labels/x"
+    );
+    assert_eq!(
+        bad("  size: 1\n  empty: {x: 1}\n").kind,
+        SchemaErrorKind::UnknownField
+    );
+    // enum, exclusive minimum, set
+    assert_eq!(
+        bad("  size: 1\n  color: green\n").kind,
+        SchemaErrorKind::Enum
+    );
+    ok("  size: 1\n  weight: 0.5\n");
+    assert_eq!(bad("  size: 1\n  weight: 0\n").kind, SchemaErrorKind::Other);
+    assert_eq!(
+        bad("  size: 1\n  tags: [a, a]\n").kind,
+        SchemaErrorKind::Other
+    );
+    // embedded resource: apiVersion, kind and metadata allowed, metadata checked
+    ok("  size: 1\n  template: {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {x: 1}}\n");
+    let e = bad("  size: 1\n  template: {metadata: {nmae: p}}\n");
+    assert_eq!(e.pointer, "/spec/template/metadata/nmae");
+    // root: apiVersion/kind/metadata implicit; metadata is ObjectMeta, the rest closed
+    assert_eq!(
+        bad("  size: 1\nstatus: {ready: true, extra: 1}\n").pointer,
+        "/status/extra"
+    );
+    let found = errors_with(
+        &schemas,
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, labelz: {}}\nspec: {size: 1}\n",
+    );
+    assert_eq!(found[0].help.as_deref(), Some("did you mean `labels`?"));
+}
+
+#[test]
+fn crd_conversion_keywords() {
+    let schema: Value = serde_json::json!({
+        "type": "object",
+        "properties": {
+            "n": {"type": "integer", "maximum": 5, "exclusiveMaximum": true, "nullable": true},
+            "c": {"anyOf": [{"required": ["a"]}, {"required": ["b"]}],
+                  "properties": {"a": {"type": "string"}, "b": {"type": "string"}}},
+        },
+    });
+    let converted = crd::convert(&schema).unwrap();
+    let n = &converted["properties"]["n"];
+    assert_eq!(n["type"], serde_json::json!(["integer", "null"]));
+    assert_eq!(n["exclusiveMaximum"], 5);
+    assert!(n.get("maximum").is_none());
+    // Members of anyOf only add constraints: never closed.
+    let c = &converted["properties"]["c"];
+    assert_eq!(c["additionalProperties"], false);
+    assert!(c["anyOf"][0].get("additionalProperties").is_none());
+    let open = serde_json::json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
+    let open = crd::convert(&open).unwrap();
+    assert!(open.get("additionalProperties").is_none(), "{open}");
+    assert!(open["properties"].get("metadata").is_some());
+    let errors = crd::convert(&serde_json::json!({"type": "objekt"})).unwrap_err();
+    assert!(errors[0].contains("`type` must be one of"), "{errors:?}");
+}
+
+#[test]
+fn crd_replaces_the_builtin_kind() {
+    let crd = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: rollouts.argoproj.io}
+spec:
+  group: argoproj.io
+  names: {kind: Rollout}
+  versions:
+    - name: v1alpha1
+      served: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+"#;
+    let dir = crd_dir(&[
+        ("crds/rollout.yaml", crd),
+        ("crds/notes.txt", "not yaml: ["),
+    ]);
+    let schemas = Schemas::with_crds(&[dir.path().join("crds")]).unwrap();
+    let text = rollout_with("replicas: 3", "replicas: x");
+    assert!(
+        errors_with(&schemas, &text).is_empty(),
+        "the CRD's open spec"
+    );
+    assert_eq!(errors(&text).len(), 1, "the built-in schema");
+    // Other built-in kinds stay.
+    assert!(schemas.knows("v1", "Service"));
+}
+
+#[test]
+fn crd_errors_are_positioned() {
+    let broken = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: a}\nspec:\n  names: {kind: A}\n  versions: []\n";
+    let dir = crd_dir(&[
+        ("a.yaml", broken),
+        ("b.yaml", "a: [1,\n"),
+        ("c.yaml", &WIDGET_CRD.replace("type: array", "type: list")),
+    ]);
+    let err = Schemas::with_crds(&[dir.path().to_owned()]).err().unwrap();
+    let text = err.to_string();
+    assert_eq!(err.diagnostics.len(), 3, "{text}");
+    assert!(
+        text.contains("a.yaml:4:1: the CustomResourceDefinition has no `spec.group`"),
+        "{text}"
+    );
+    assert!(text.contains("b.yaml:"), "{text}");
+    assert!(
+        text.contains("c.yaml:40:19: `type` must be one of"),
+        "{text}"
+    );
+
+    let missing = Schemas::with_crds(&[PathBuf::from("/nonexistent/crds.yaml")])
+        .err()
+        .unwrap();
+    assert!(missing.to_string().contains("cannot read"), "{missing}");
+    let dir = crd_dir(&[("svc.yaml", SERVICES)]);
+    let none = Schemas::with_crds(&[dir.path().to_owned()]).err().unwrap();
+    assert!(
+        none.to_string()
+            .contains("no CustomResourceDefinition found"),
+        "{none}"
+    );
+    let dir = crd_dir(&[(
+        "old.yaml",
+        "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata: {name: a}\n",
+    )]);
+    let old = Schemas::with_crds(&[dir.path().to_owned()]).err().unwrap();
+    assert!(old.to_string().contains("old.yaml:1:1:"), "{old}");
 }
