@@ -211,6 +211,27 @@ pub fn describe(
                 kind: SchemaErrorKind::Required,
             }]
         }
+        ValidationErrorKind::Pattern { pattern } if pattern == json::QUANTITY_PATTERN => {
+            let mut e = error(
+                SchemaErrorKind::Other,
+                format!(
+                    "{name} must be a quantity such as `500m`, `1.5` or `128Mi`, found {}",
+                    json_kind(instance)
+                ),
+            );
+            e.help = Some(
+                "suffixes are m, k, M, G, T, P, E (powers of 1000) and Ki, Mi, Gi, Ti, Pi, Ei (of 1024)"
+                    .into(),
+            );
+            vec![e]
+        }
+        ValidationErrorKind::Pattern { pattern } => vec![error(
+            SchemaErrorKind::Other,
+            format!(
+                "{name} must match the pattern `{pattern}`, found {}",
+                json_kind(instance)
+            ),
+        )],
         _ => vec![error(SchemaErrorKind::Other, format!("{name}: {err}"))],
     }
 }

@@ -58,12 +58,19 @@ pub const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 pub const INT_OR_STRING: &str = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
 pub const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
+/// The quantity syntax Kubernetes parses (`500m`, `1.5Gi`, `1e3`): the API server refuses
+/// any other string (`1GB`).
+pub const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+
 /// Kubernetes reads quantities written as numbers (`cpu: 1`, `cpu: 0.5`) and int-or-string
 /// fields as either; the OpenAPI types only say "string" / nothing.
 pub fn fix_kubernetes_defs(defs: &mut Map<String, Value>) {
     if let Some(Value::Object(q)) = defs.get_mut(QUANTITY) {
         q.remove("type");
-        let alts = serde_json::json!([{"type": "string"}, {"type": "number"}]);
+        let alts = serde_json::json!([
+            {"type": "string", "pattern": QUANTITY_PATTERN},
+            {"type": "number"},
+        ]);
         q.insert("anyOf".into(), alts);
     }
     if let Some(Value::Object(i)) = defs.get_mut(INT_OR_STRING) {

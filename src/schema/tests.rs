@@ -436,6 +436,12 @@ fn quantities() {
         found[0].message,
         "`spec.template.spec.containers[0].resources.limits.cpu` must be a string or number, found the boolean true"
     );
+    let found = errors(&DEPLOYMENT.replace("128Mi", "1GB").replace("CPU", "1"));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        found[0].message,
+        "`spec.template.spec.containers[0].resources.limits.memory` must be a quantity such as `500m`, `1.5` or `128Mi`, found the string \"1GB\""
+    );
     // A Rollout's container resources are open, as in the CRD (API-04): the API server
     // admits a quantity it cannot parse and the controller tolerates it.
     assert_valid(&rollout_with("cpu: 100m", "cpu: 1"));
