@@ -57,20 +57,20 @@ kinds! {
 }
 
 fn core(schema: schemars::Schema) -> Value {
-    compact(json::kubernetes_schema(schema))
+    compact(schema.to_value())
 }
 
 fn argo(schema: schemars::Schema) -> Value {
-    let mut schema = json::kubernetes_schema(schema);
+    let mut schema = compact(schema.to_value());
     argo::as_in_crds(&mut schema);
-    compact(schema)
+    schema
 }
 
-/// What is compiled: no `null` alternatives (nulls are handled before validating, as the
-/// API server handles them), no documentation, only the definitions reached.
+/// What is compiled: Kubernetes semantics, no `null` alternatives (nulls are handled before
+/// validating, as the API server handles them), no documentation.
 fn compact(mut schema: Value) -> Value {
-    json::strip_null_alternatives(&mut schema);
     json::strip_annotations(&mut schema);
-    json::prune_defs(&mut schema);
+    json::strip_null_alternatives(&mut schema);
+    json::kubernetes_semantics(&mut schema);
     schema
 }

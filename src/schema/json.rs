@@ -47,11 +47,16 @@ pub fn kubernetes_schema(schema: schemars::Schema) -> Value {
     // Through serde: the schema's serialiser puts `$schema`, `title`… first, as published.
     let mut schema = serde_json::to_value(schema)
         .unwrap_or_else(|e| unreachable!("a derived schema always serialises: {e}"));
-    close_objects(&mut schema);
+    kubernetes_semantics(&mut schema);
+    schema
+}
+
+/// [`kubernetes_schema`] in place, for a schema whose key order does not matter.
+pub fn kubernetes_semantics(schema: &mut Value) {
+    close_objects(schema);
     if let Some(defs) = schema.get_mut("$defs").and_then(Value::as_object_mut) {
         fix_kubernetes_defs(defs);
     }
-    schema
 }
 
 pub const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
@@ -133,19 +138,17 @@ pub fn strip_annotations(schema: &mut Value) {
 
 /// Keeps only the `$defs` that `schema` reaches: compiling indexes every definition given.
 pub fn prune_defs(schema: &mut Value) {
-    let Some(Value::Object(defs)) = schema.as_object_mut().and_then(|s| s.remove("$defs")) else {
+    let Some(Value::Object(mut defs)) = schema.as_object_mut().and_then(|s| s.remove("$defs"))
+    else {
         return;
     };
     let mut keep = Map::new();
     let mut pending: Vec<String> = Vec::new();
     collect_refs(schema, &mut pending);
     while let Some(name) = pending.pop() {
-        if keep.contains_key(&name) {
-            continue;
-        }
-        if let Some(def) = defs.get(&name) {
-            collect_refs(def, &mut pending);
-            keep.insert(name, def.clone());
+        if let Some(def) = defs.remove(&name) {
+            collect_refs(&def, &mut pending);
+            keep.insert(name, def);
         }
     }
     if !keep.is_empty() {
