@@ -179,6 +179,17 @@ impl Schemas {
         builtin::KINDS.iter().map(|b| (b.api_version, b.kind))
     }
 
+    /// A built-in kind's JSON Schema, generated afresh and ready to compile (what
+    /// [`Schemas::json_schema`] returns once compiled, without caching).
+    pub fn builtin_schema(api_version: &str, kind: &str) -> Option<Value> {
+        let b = builtin::KINDS
+            .iter()
+            .find(|b| b.api_version == api_version && b.kind == kind)?;
+        let mut schema = (b.schema)();
+        json::prepare(&mut schema);
+        Some(schema)
+    }
+
     fn entry(&self, api_version: &str, kind: &str) -> Option<&Entry> {
         let matches = |e: &&Entry| e.api_version == api_version && e.kind == kind;
         self.crds
