@@ -826,3 +826,27 @@ fn crd_errors_are_positioned() {
     let old = Schemas::with_crds(&[dir.path().to_owned()]).err().unwrap();
     assert!(old.to_string().contains("old.yaml:1:1:"), "{old}");
 }
+
+#[test]
+fn a_crd_schema_that_cannot_compile_is_reported_on_use() {
+    let crd = WIDGET_CRD.replace(
+        "note: {type: string, nullable: true}",
+        "note: {type: string, pattern: \"([\"}",
+    );
+    let dir = crd_dir(&[("widget.yaml", &crd)]);
+    let schemas = Schemas::with_crds(&[dir.path().to_owned()]).unwrap();
+    let found = errors_with(&schemas, &widget("  size: 1\n"));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0]
+            .message
+            .starts_with("the schema of example.com/v1 Widget from the CRD at "),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[0].message.contains("widget.yaml:7"),
+        "{}",
+        found[0].message
+    );
+}
