@@ -279,7 +279,15 @@ impl Inputs {
     }
 
     fn add_document(&mut self, name: &str, doc: yaml::Document) {
-        let is_object = doc.value.get("apiVersion").is_some() && doc.value.get("kind").is_some();
+        let api_version = doc.value.get("apiVersion").and_then(Value::as_str);
+        // Configuration files of tools (kustomization.yaml: kustomize.config.k8s.io) carry
+        // apiVersion and kind but are not API objects.
+        let config_file = api_version.is_some_and(|a| {
+            a.split('/')
+                .next()
+                .is_some_and(|g| g.ends_with("config.k8s.io"))
+        });
+        let is_object = api_version.is_some() && doc.value.get("kind").is_some() && !config_file;
         if !is_object {
             self.skipped_documents += 1;
             return;

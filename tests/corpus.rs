@@ -78,6 +78,14 @@ fn valid_manifests_give_no_error() {
                 continue;
             }
             checked += 1;
+            // rollouts-demo still uses the old `canary.analysis.templateName` form, which the
+            // upstream CRD refuses too.
+            let known = "rollouts-demo__examples__analysis__rollout-with-analysis.yaml";
+            if file.ends_with(known) {
+                assert_eq!(errors(&report).len(), 1, "{:?}", errors(&report));
+                assert!(errors(&report)[0].contains("API-07 unknown field `templateName`"));
+                continue;
+            }
             problems.extend(errors(&report));
         }
     }
@@ -153,28 +161,23 @@ fn invalid_manifests_give_the_controllers_rule() {
 fn builtin_schemas_agree_with_the_upstream_crds() {
     let Some(root) = corpus() else { return };
     let crds = root.join("crds");
-    let mut disagreements = Vec::new();
+    let schema_findings = |r: &Report| -> Vec<String> {
+        let mut v: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("API-"))
+            .map(|f| format!("{}:{}:{}", f.file, f.line, f.rule))
+            .collect();
+        v.sort();
+        v
+    };
     for folder in ["examples", "valid", "other", "invalid"] {
-        for file in plain_files(&root.join("corpus").join(folder)) {
-            let schema_rules = |r: &Report| -> Vec<String> {
-                let mut v: Vec<String> = r
-                    .findings
-                    .iter()
-                    .filter(|f| f.rule.starts_with("API-"))
-                    .map(|f| format!("{}:{}", f.line, f.rule))
-                    .collect();
-                v.sort();
-                v
-            };
-            let builtin = schema_rules(&check(std::slice::from_ref(&file), None));
-            let upstream = schema_rules(&check(std::slice::from_ref(&file), Some(&crds)));
-            if builtin != upstream {
-                disagreements.push(format!(
-                    "{}: built-in {builtin:?}, CRDs {upstream:?}",
-                    file.display()
-                ));
-            }
-        }
+        let files = plain_files(&root.join("corpus").join(folder));
+        let builtin = schema_findings(&check(&files, None));
+        let upstream = schema_findings(&check(&files, Some(&crds)));
+        assert_eq!(
+            builtin, upstream,
+            "{folder}: built-in schemas and upstream CRDs disagree"
+        );
     }
-    assert!(disagreements.is_empty(), "\n{}", disagreements.join("\n"));
 }

@@ -10,13 +10,23 @@ use crate::schema::{SchemaError, SchemaErrorKind};
 pub const RULES: &[&Rule] = &[&API_00, &API_01, &API_07];
 
 /// The schema errors of `kind` (`None`: every kind not reported by another schema rule).
-fn report(ctx: &super::Context<'_>, sink: &mut Sink<'_>, wanted: &[SchemaErrorKind], help: fn(&SchemaError) -> String) {
+fn report(
+    ctx: &super::Context<'_>,
+    sink: &mut Sink<'_>,
+    wanted: &[SchemaErrorKind],
+    help: fn(&SchemaError) -> String,
+) {
     for (object, errors) in ctx.objects.iter().zip(ctx.schema_errors) {
         for e in errors.iter().filter(|e| wanted.contains(&e.kind)) {
             if covered_elsewhere(object, e) {
                 continue;
             }
-            sink.report(object, &e.pointer, e.message.clone()).help(help(e));
+            let help = match &e.help {
+                Some(h) => format!("{h}; {}", help(e)),
+                None => help(e),
+            };
+            sink.report(object, &e.pointer, e.message.clone())
+                .help(help);
         }
     }
 }
@@ -35,9 +45,18 @@ pub static API_00: Rule = Rule {
     severity: Severity::Error,
     doc: "field values must have the types and values the kind's schema allows",
     check: |ctx, sink| {
-        report(ctx, sink, &[SchemaErrorKind::Type, SchemaErrorKind::Enum, SchemaErrorKind::Other], |_| {
-            "the API server refuses the object as written; fix the value's type (quote strings such as \"1.10\", write numbers bare)".into()
-        })
+        report(
+            ctx,
+            sink,
+            &[
+                SchemaErrorKind::Type,
+                SchemaErrorKind::Enum,
+                SchemaErrorKind::Other,
+            ],
+            |_| {
+                "the API server refuses the object as written; fix the value's type (quote strings such as \"1.10\", write numbers bare)".into()
+            },
+        )
     },
 };
 
@@ -52,9 +71,17 @@ pub static API_01: Rule = Rule {
             None => "add the missing field".into(),
         });
         for o in ctx.objects.iter().filter(|o| o.id.name.is_empty()) {
-            let at = if o.value.get("metadata").is_some() { "/metadata" } else { "" };
-            sink.report(o, at, "metadata.name: Required value: name or generateName is required")
-                .help("give the object a name under metadata.name");
+            let at = if o.value.get("metadata").is_some() {
+                "/metadata"
+            } else {
+                ""
+            };
+            sink.report(
+                o,
+                at,
+                "metadata.name: Required value: name or generateName is required",
+            )
+            .help("give the object a name under metadata.name");
         }
     },
 };

@@ -285,7 +285,7 @@ fn read_values_file(path: &Path) -> Result<(Map<String, Value>, Layer)> {
                     Some(Location::file(path, pos)),
                     format!(
                         "a values file must be a mapping of keys, found {}",
-                        json_kind(&other)
+                        crate::schema::describe::json_kind(&other)
                     ),
                 )
                 .with_help("start the file with keys such as `image:` and `rollout:`")
@@ -316,16 +316,4 @@ fn collect_pointers(value: &Value, pointer: String, out: &mut HashSet<String>) {
         _ => {}
     }
     out.insert(pointer);
-}
-
-/// "a list", "the number 1.1", … for messages.
-pub fn json_kind(value: &Value) -> String {
-    match value {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string {s:?}"),
-        Value::Array(_) => "a list".into(),
-        Value::Object(_) => "a mapping".into(),
-    }
 }

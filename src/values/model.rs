@@ -14,6 +14,8 @@ use serde_json::Value;
 
 use k8s_openapi::api::core::v1 as core;
 
+use crate::schema::json::kubernetes_schema;
+
 /// Values for one blue-green application.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -548,48 +550,10 @@ pub fn kubernetes_field(key: &str) -> Option<(Value, bool)> {
         "affinity" => (schemars::schema_for!(core::Affinity), false),
         _ => return None,
     };
-    Some((finish(schema), list))
+    Some((kubernetes_schema(schema), list))
 }
 
 /// The JSON Schema of values files, as shipped in `schemas/values.schema.json`.
 pub fn json_schema() -> Value {
-    finish(schemars::schema_for!(Values))
-}
-
-/// Applies Kubernetes semantics to a generated schema.
-fn finish(schema: schemars::Schema) -> Value {
-    let mut schema = serde_json::to_value(schema)
-        .unwrap_or_else(|e| unreachable!("a derived schema always serialises: {e}"));
-    close_objects(&mut schema);
-    if let Some(defs) = schema.get_mut("$defs").and_then(Value::as_object_mut) {
-        // Kubernetes reads quantities written as numbers (`cpu: 1`, `cpu: 0.5`) and
-        // int-or-string fields as either; the OpenAPI types only say "string" / nothing.
-        let quantity = "io.k8s.apimachinery.pkg.api.resource.Quantity";
-        if let Some(Value::Object(q)) = defs.get_mut(quantity) {
-            q.remove("type");
-            let alts = serde_json::json!([{"type": "string"}, {"type": "number"}]);
-            q.insert("anyOf".into(), alts);
-        }
-        let int_or_string = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
-        if let Some(Value::Object(i)) = defs.get_mut(int_or_string) {
-            let alts = serde_json::json!([{"type": "integer"}, {"type": "string"}]);
-            i.insert("anyOf".into(), alts);
-        }
-    }
-    schema
-}
-
-/// Kubernetes' OpenAPI types leave `additionalProperties` open; a values file should not, so
-/// every object schema that lists its properties is closed (kubeconform's `-strict`).
-fn close_objects(schema: &mut Value) {
-    match schema {
-        Value::Object(map) => {
-            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
-                map.insert("additionalProperties".into(), Value::Bool(false));
-            }
-            map.values_mut().for_each(close_objects);
-        }
-        Value::Array(items) => items.iter_mut().for_each(close_objects),
-        _ => {}
-    }
+    kubernetes_schema(schemars::schema_for!(Values))
 }
