@@ -146,6 +146,9 @@ fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         // Helm (Go yaml.v3) reads `0755` as octal 493; YAML 1.2 would read a float.
         legacy_octal_numbers: true,
+        // Comments and error snippets are never used; not collecting them is much faster.
+        emit_comments: false,
+        with_snippet: false,
     }
 }
 
