@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::util::{int, invalid};
-use super::{Context, Rule, Sink};
+use super::{Rule, Sink};
 use crate::manifest::Object;
 use crate::report::Severity;
 
@@ -11,23 +11,13 @@ pub const RULES: &[&Rule] = &[&BG_01, &BG_02, &BG_03, &BG_04, &BG_05];
 
 const BG: &str = "/spec/strategy/blueGreen";
 
-/// Each Rollout with a `blueGreen` strategy, and that strategy.
-fn blue_greens<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = (&'a Object, &'a Value)> + 'a {
-    ctx.rollouts().filter_map(|r| {
-        r.value
-            .pointer(BG)
-            .filter(|v| v.is_object())
-            .map(|bg| (r, bg))
-    })
-}
-
 pub static BG_01: Rule = Rule {
     id: "BG-01",
     name: "distinct-active-preview-services",
     severity: Severity::Error,
     doc: "activeService and previewService must name two different Services (both empty counts as the same)",
     check: |ctx, sink| {
-        for (rollout, bg) in blue_greens(ctx) {
+        for (rollout, bg) in ctx.blue_greens() {
             let active = bg
                 .get("activeService")
                 .and_then(Value::as_str)
@@ -63,7 +53,7 @@ pub static BG_02: Rule = Rule {
     severity: Severity::Error,
     doc: "scaleDownDelayRevisionLimit must not exceed revisionHistoryLimit (default 10)",
     check: |ctx, sink| {
-        for (rollout, bg) in blue_greens(ctx) {
+        for (rollout, bg) in ctx.blue_greens() {
             let Some(limit) = int(bg.get("scaleDownDelayRevisionLimit")) else {
                 continue;
             };
@@ -90,7 +80,7 @@ pub static BG_03: Rule = Rule {
     severity: Severity::Error,
     doc: "antiAffinity must set exactly one of preferredDuringSchedulingIgnoredDuringExecution and requiredDuringSchedulingIgnoredDuringExecution",
     check: |ctx, sink| {
-        for (rollout, bg) in blue_greens(ctx) {
+        for (rollout, bg) in ctx.blue_greens() {
             check_anti_affinity(sink, rollout, bg, BG);
         }
     },
@@ -127,7 +117,7 @@ pub static BG_04: Rule = Rule {
     severity: Severity::Error,
     doc: "a preferred antiAffinity weight must be between 1 and 100",
     check: |ctx, sink| {
-        for (rollout, bg) in blue_greens(ctx) {
+        for (rollout, bg) in ctx.blue_greens() {
             check_anti_affinity_weight(sink, rollout, bg, BG);
         }
     },
@@ -172,7 +162,7 @@ pub static BG_05: Rule = Rule {
     severity: Severity::Error,
     doc: "the CRD requires the key spec.strategy.blueGreen.activeService (the API server rejects the Rollout without it)",
     check: |ctx, sink| {
-        for (rollout, bg) in blue_greens(ctx) {
+        for (rollout, bg) in ctx.blue_greens() {
             if bg.get("activeService").is_none() {
                 sink.report(
                     rollout,

@@ -110,6 +110,16 @@ impl<'a> Context<'a> {
             .filter(move |o| o.id.group() == group)
     }
 
+    /// Each Rollout with a `blueGreen` strategy, and that strategy.
+    pub fn blue_greens(&self) -> impl Iterator<Item = (&'a Object, &'a Value)> + '_ {
+        self.rollouts().filter_map(|r| {
+            r.value
+                .pointer("/spec/strategy/blueGreen")
+                .filter(|v| v.is_object())
+                .map(|bg| (r, bg))
+        })
+    }
+
     /// Every Argo Rollouts `Rollout`.
     pub fn rollouts(&self) -> impl Iterator<Item = &'a Object> + '_ {
         self.of_kind(ARGO, "Rollout")

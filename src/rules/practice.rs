@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 use serde_json::Value;
 
 use super::util::{int, items, str_of};
-use super::{ARGO, Context, Rule, analysis};
+use super::{ARGO, Rule, analysis};
 use crate::manifest::Object;
 use crate::report::Severity;
 
@@ -14,22 +14,13 @@ pub const RULES: &[&Rule] = &[&P_01, &P_02, &P_03, &P_04, &P_05, &P_06, &P_07, &
 
 const BG: &str = "/spec/strategy/blueGreen";
 
-fn blue_greens<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = (&'a Object, &'a Value)> + 'a {
-    ctx.rollouts().filter_map(|r| {
-        r.value
-            .pointer(BG)
-            .filter(|v| v.is_object())
-            .map(|bg| (r, bg))
-    })
-}
-
 pub static P_01: Rule = Rule {
     id: "P-01",
     name: "auto-promotion-seconds-ignored",
     severity: Severity::Warning,
     doc: "autoPromotionSeconds does nothing while autoPromotionEnabled is false",
     check: |ctx, sink| {
-        for (r, bg) in blue_greens(ctx) {
+        for (r, bg) in ctx.blue_greens() {
             if bg.get("autoPromotionEnabled") == Some(&Value::Bool(false))
                 && bg.get("autoPromotionSeconds").is_some()
             {
@@ -46,7 +37,7 @@ pub static P_02: Rule = Rule {
     severity: Severity::Warning,
     doc: "auto-promotion with no readiness probe and no analysis switches traffic as soon as pods start",
     check: |ctx, sink| {
-        for (r, bg) in blue_greens(ctx) {
+        for (r, bg) in ctx.blue_greens() {
             if bg.get("autoPromotionEnabled").and_then(Value::as_bool) == Some(false)
                 || r.value
                     .pointer("/spec/workloadRef")
@@ -78,7 +69,7 @@ pub static P_03: Rule = Rule {
     severity: Severity::Warning,
     doc: "scaleDownDelaySeconds below 30 can drop requests before every node's iptables have switched",
     check: |ctx, sink| {
-        for (r, bg) in blue_greens(ctx) {
+        for (r, bg) in ctx.blue_greens() {
             if let Some(n) = int(bg.get("scaleDownDelaySeconds")).filter(|n| *n < 30) {
                 sink.report(r, &format!("{BG}/scaleDownDelaySeconds"), format!("scaleDownDelaySeconds is {n}: the old pods may stop before kube-proxy on every node sends traffic to the new ones"))
                     .help("keep scaleDownDelaySeconds at 30 or more (Argo's default)");
@@ -93,7 +84,7 @@ pub static P_04: Rule = Rule {
     severity: Severity::Warning,
     doc: "previewReplicaCount above replicas runs more preview pods than production ever has",
     check: |ctx, sink| {
-        for (r, bg) in blue_greens(ctx) {
+        for (r, bg) in ctx.blue_greens() {
             let replicas = int(r.value.pointer("/spec/replicas")).unwrap_or(1);
             if let Some(preview) = int(bg.get("previewReplicaCount")).filter(|p| *p > replicas) {
                 sink.report(r, &format!("{BG}/previewReplicaCount"), format!("previewReplicaCount ({preview}) is above replicas ({replicas})"))
