@@ -93,7 +93,7 @@ pub fn read(options: &InputOptions) -> Inputs {
                 }
                 Ok(bytes) => {
                     let name = path.display().to_string();
-                    if !inputs.read_text(&name, &bytes, true) && looks_like_values(&bytes) {
+                    if inputs.read_file(&name, &bytes, true) == Holds::Values {
                         // A values file named on the command line is rendered, not refused.
                         inputs.errors.pop();
                         inputs.render_chart(path);
@@ -124,11 +124,13 @@ fn is_chart(dir: &Path) -> bool {
     })
 }
 
-fn looks_like_values(bytes: &[u8]) -> bool {
-    let Ok(text) = yaml::decode(bytes) else {
-        return false;
-    };
-    matches!(yaml::parse_single(text), Ok(Some(doc)) if doc.value.is_object())
+/// What a file turned out to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    Objects,
+    /// No object, but one mapping: maybe a values file.
+    Values,
+    Nothing,
 }
 
 fn globs(patterns: &[String]) -> Result<GlobSet, Diagnostic> {
@@ -230,13 +232,17 @@ impl Inputs {
     /// Reads one file's documents. `named`: the user named this file, so holding no object
     /// is an error. Returns whether it held an object.
     fn read_text(&mut self, name: &str, bytes: &[u8], named: bool) -> bool {
+        self.read_file(name, bytes, named) == Holds::Objects
+    }
+
+    fn read_file(&mut self, name: &str, bytes: &[u8], named: bool) -> Holds {
         self.files += 1;
         let path = Path::new(name);
         let text = match yaml::decode(bytes) {
             Ok(t) => t,
             Err(e) => {
                 self.errors.push(Diagnostic::yaml(path, e));
-                return false;
+                return Holds::Nothing;
             }
         };
         self.sources.insert(name.to_owned(), text.to_owned());
@@ -252,15 +258,16 @@ impl Inputs {
                     .with_help("render it first: helm template … | rollwright validate -"),
                 );
             }
-            return false;
+            return Holds::Nothing;
         }
         let docs = match yaml::parse_documents(text) {
             Ok(d) => d,
             Err(e) => {
                 self.errors.push(Diagnostic::yaml(path, e));
-                return false;
+                return Holds::Nothing;
             }
         };
+        let values_like = docs.len() == 1 && docs[0].value.is_object();
         let before = self.objects.len();
         for doc in docs {
             self.add_document(name, doc);
@@ -275,7 +282,11 @@ impl Inputs {
                 .with_help("every document needs apiVersion, kind and metadata.name"),
             );
         }
-        found
+        match (found, values_like) {
+            (true, _) => Holds::Objects,
+            (false, true) => Holds::Values,
+            (false, false) => Holds::Nothing,
+        }
     }
 
     fn add_document(&mut self, name: &str, doc: yaml::Document) {

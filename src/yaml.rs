@@ -143,18 +143,58 @@ pub fn decode(bytes: &[u8]) -> Result<&str, YamlError> {
 }
 
 fn options() -> serde_saphyr::Options {
-    serde_saphyr::options! {
+    let mut options = serde_saphyr::options! {
         // Helm (Go yaml.v3) reads `0755` as octal 493; YAML 1.2 would read a float.
         legacy_octal_numbers: true,
         // Comments and error snippets are never used; not collecting them is much faster.
         emit_comments: false,
         with_snippet: false,
+    };
+    // Manifests barely use aliases; a billion-laughs file hits this long before it costs.
+    options.alias_limits.max_total_replayed_events = 100_000;
+    options
+}
+
+/// The largest document read. The API server accepts requests of at most 3 MiB, so anything
+/// larger cannot be applied; refusing it before parsing keeps a hostile file from costing
+/// memory and time.
+pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+
+/// The first document of `text` larger than `MAX_DOCUMENT_BYTES`: its first line and size.
+fn oversized_document(text: &str) -> Option<(usize, usize)> {
+    if text.len() <= MAX_DOCUMENT_BYTES {
+        return None;
     }
+    let (mut start, mut start_line, mut line) = (0, 1, 1);
+    let mut offset = 0;
+    for l in text.split_inclusive('\n') {
+        if l.starts_with("---") || l.starts_with("...") {
+            if offset - start > MAX_DOCUMENT_BYTES {
+                return Some((start_line, offset - start));
+            }
+            start = offset;
+            start_line = line;
+        }
+        offset += l.len();
+        line += 1;
+    }
+    (offset - start > MAX_DOCUMENT_BYTES).then_some((start_line, offset - start))
 }
 
 /// Parses a stream of YAML documents. Empty documents (`---` alone, or only comments) are
 /// skipped, as kubectl and Helm skip them.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    if let Some((line, size)) = oversized_document(text) {
+        return Err(YamlError {
+            pos: Some(Pos {
+                line: line as u32,
+                column: 1,
+            }),
+            message: format!(
+                "this document is {size} bytes; the API server accepts at most 3 MiB per object, so it was not read"
+            ),
+        });
+    }
     let nodes: Vec<Option<Spanned<Node>>> =
         serde_saphyr::from_str_multiple_with_options(text, options()).map_err(convert_error)?;
     Ok(nodes.into_iter().flatten().map(into_document).collect())

@@ -7,7 +7,7 @@ use crate::cli::{ColorArg, ValidateArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::input::InputOptions;
-use crate::report::{self, Format, Severity, WriteOptions};
+use crate::report::{self, Severity, WriteOptions};
 use crate::validate::{self, Options};
 
 pub fn run(args: &ValidateArgs) -> Result<Output> {
@@ -43,10 +43,10 @@ pub fn run(args: &ValidateArgs) -> Result<Output> {
         ColorArg::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
     };
     let mut stderr = String::new();
-    if args.format == Format::Text {
-        for d in &report.input_errors {
-            stderr.push_str(&format!("{d}\n"));
-        }
+    // Input errors go to standard error in every format (machine formats carry them too), so
+    // a CI log shows why the run failed.
+    for d in &report.input_errors {
+        stderr.push_str(&format!("{d}\n"));
     }
     Ok(Output {
         stdout: report::write(&report, args.format, &WriteOptions { color }),

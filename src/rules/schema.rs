@@ -7,7 +7,7 @@ use crate::manifest::Object;
 use crate::report::Severity;
 use crate::schema::{SchemaError, SchemaErrorKind};
 
-pub const RULES: &[&Rule] = &[&API_00, &API_01, &API_07];
+pub const RULES: &[&Rule] = &[&API_00, &API_01, &API_07, &API_08];
 
 /// The schema errors of `kind` (`None`: every kind not reported by another schema rule).
 fn report(
@@ -95,5 +95,43 @@ pub static API_07: Rule = Rule {
         report(ctx, sink, &[SchemaErrorKind::UnknownField], |_| {
             "remove the field or fix its spelling; the API server would prune it silently without strict validation".into()
         })
+    },
+};
+
+/// etcd's request limit, which caps what the API server stores per object.
+const MAX_OBJECT_BYTES: usize = 1_572_864;
+/// The API server's limit on a ConfigMap's or Secret's data.
+const MAX_DATA_BYTES: usize = 1_048_576;
+
+pub static API_08: Rule = Rule {
+    id: "API-08",
+    name: "object-size",
+    severity: Severity::Error,
+    doc: "an object must fit what the API server stores (1.5 MiB), and ConfigMap or Secret data 1 MiB",
+    check: |ctx, sink| {
+        for o in ctx.objects {
+            let size = serde_json::to_string(&o.value).map_or(0, |s| s.len());
+            if size > MAX_OBJECT_BYTES {
+                sink.report(o, "", format!("the object is {size} bytes as JSON; the API server stores at most {MAX_OBJECT_BYTES} (1.5 MiB)"))
+                    .help("move large content into a volume, an image or several objects");
+                continue;
+            }
+            if matches!(o.id.kind.as_str(), "ConfigMap" | "Secret") && o.id.group().is_empty() {
+                let data: usize = ["data", "binaryData", "stringData"]
+                    .iter()
+                    .filter_map(|k| o.value.get(*k).and_then(serde_json::Value::as_object))
+                    .flat_map(|m| m.iter())
+                    .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+                    .sum();
+                if data > MAX_DATA_BYTES {
+                    let at = ["data", "stringData", "binaryData"]
+                        .into_iter()
+                        .find(|k| o.value.get(*k).is_some())
+                        .unwrap_or("");
+                    sink.report(o, &format!("/{at}"), format!("{} data is {data} bytes; the API server allows at most {MAX_DATA_BYTES} (1 MiB)", o.id.kind))
+                        .help("split the data over several objects or mount it from elsewhere");
+                }
+            }
+        }
     },
 };

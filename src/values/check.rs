@@ -81,10 +81,25 @@ pub fn check_and_type(tree: &Value, provenance: &Provenance) -> Result<Values, E
             Err(if problems.is_empty() {
                 typing
             } else {
-                Error::many(problems)
+                Error::many(cap(problems))
             })
         }
     }
+}
+
+/// The most problems reported one by one; a file of thousands of wrong keys is a wrong file.
+const MAX_REPORTED: usize = 50;
+
+fn cap(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if problems.len() > MAX_REPORTED {
+        let more = problems.len() - MAX_REPORTED;
+        problems.truncate(MAX_REPORTED);
+        problems.push(Diagnostic::new(
+            None,
+            format!("… and {more} more problems in the values"),
+        ));
+    }
+    problems
 }
 
 /// Every problem with `tree`, in source order; `whole` includes the top of the schema, not
