@@ -68,13 +68,17 @@ number (20240101) is printed as an integer, not as 2.0240101e+07. */}}
 
 {{/* spec.strategy.blueGreen as rollwright's typed values write it: an analysis always has
 `templates` and `args`, pod metadata always has `labels` and `annotations`, and a key set to
-null is left out (Helm keeps a null that has no default under it). */}}
+null is left out (Helm keeps a null that has no default under it), and so is an empty
+previewService, which means "no preview Service". */}}
 {{- define "rollwright.blueGreen" -}}
 {{- $bg := deepCopy (. | default dict) -}}
 {{- range $key, $value := $bg -}}
 {{- if kindIs "invalid" $value -}}
 {{- $_ := unset $bg $key -}}
 {{- end -}}
+{{- end -}}
+{{- if eq (index $bg "previewService" | toString) "" -}}
+{{- $_ := unset $bg "previewService" -}}
 {{- end -}}
 {{- range $key := list "prePromotionAnalysis" "postPromotionAnalysis" -}}
 {{- $a := index $bg $key -}}
