@@ -2,8 +2,9 @@
 //! same objects as `rollwright render` for the same values and flags, and passes
 //! `helm lint --strict`.
 //!
-//! helm comes from `../shared/tools/install-peers.sh` (`.ci/run` installs it). Without helm on
-//! PATH the comparison is skipped, unless `ROLLWRIGHT_REQUIRE_PEERS=1`, when it fails.
+//! helm is `ROLLWRIGHT_HELM`, else `helm` on PATH (`.ci/run` installs it with
+//! `../shared/tools/install-peers.sh`). Without helm the comparisons are skipped, unless
+//! `ROLLWRIGHT_REQUIRE_PEERS=1`, when they fail.
 
 mod common;
 
@@ -14,8 +15,12 @@ use std::process::Command;
 use common::{chart, example, run};
 use serde_json::Value;
 
-/// The helm binary on PATH, or `None` when the comparison must be skipped.
+/// The helm binary (`ROLLWRIGHT_HELM`, else `helm` on PATH), or `None` when the comparison
+/// must be skipped. `ROLLWRIGHT_HELM` runs the same comparison with another Helm version.
 fn helm() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("ROLLWRIGHT_HELM") {
+        return Some(PathBuf::from(path));
+    }
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|dir| dir.join("helm"))
@@ -307,6 +312,16 @@ fn example_cases() -> Vec<Vec<String>> {
         .collect()
 }
 
+/// `-f` overlays on the example.
+const OVERLAYS: &[&str] = &[
+    // An unquoted integer tag, nulls that delete a default and a chart value, YAML 1.1 octal.
+    "image:\n  tag: 20240101\nreplicaCount: null\nrollout:\n  strategy:\n    blueGreen:\n      previewService: null\n      scaleDownDelaySeconds: null\nvolumes:\n  - name: cfg\n    configMap:\n      name: cfg\n      defaultMode: 0755\n",
+    // Block scalars and flow collections in annotations and metrics.
+    "podAnnotations:\n  script: |\n    #!/bin/sh\n    echo \"a: b\" # not a comment\n  folded: >\n    one\n    two\nannotations: {a: \"{{ not a template }}\", b: '--- '}\nanalysisTemplates:\n  success-rate:\n    metrics:\n      - name: m\n        count: 3\n        interval: 10s\n        provider:\n          prometheus:\n            address: http://p:9090\n            query: up\n            timeout: 20\n            headers: [{key: X-Scope-OrgID, value: shop}]\n",
+    // Name override: the default Service names are written out, so they keep the exported name.
+    "name: other\n",
+];
+
 /// Charts other than the example, each rendered as it is.
 const CHARTS: &[(&str, &str)] = &[
     ("minimal", "image:\n  tag: \"1.0\"\n"),
@@ -341,6 +356,19 @@ fn helm_template_renders_what_rollwright_renders() {
         let d = compare(&helm, &source, &exported, "rollouts-demo", &flags);
         if !d.is_empty() {
             failures.push(format!("example {flags:?}:\n{}", d.join("\n")));
+        }
+        compared += 1;
+    }
+
+    // `-f` files, read by each tool's own YAML parser.
+    let overlays = tempfile::tempdir().unwrap();
+    for (i, text) in OVERLAYS.iter().enumerate() {
+        let file = overlays.path().join(format!("overlay-{i}.yaml"));
+        std::fs::write(&file, text).unwrap();
+        let flags = ["-f", file.to_str().unwrap()];
+        let d = compare(&helm, &source, &exported, "rollouts-demo", &flags);
+        if !d.is_empty() {
+            failures.push(format!("example -f {text:?}:\n{}", d.join("\n")));
         }
         compared += 1;
     }
