@@ -535,6 +535,52 @@ fn refuses_a_non_empty_directory_unless_forced_or_a_previous_export() {
 }
 
 #[test]
+fn refuses_to_write_over_the_source_chart() {
+    let src = chart("image:\n  tag: \"1\"\n");
+    let dir = src.path().to_str().unwrap();
+    let r = run(&["export-helm", dir, "--output-dir", dir, "--force"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("is the chart being exported"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(src.path().join("values.yaml")).unwrap(),
+        "image:\n  tag: \"1\"\n"
+    );
+}
+
+#[test]
+fn a_values_file_stands_for_its_chart() {
+    let src = chart("image:\n  tag: \"1\"\n");
+    let prod = src.path().join("prod.yaml");
+    std::fs::write(&prod, "replicaCount: 4\nimage:\n  tag: \"7\"\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("prod");
+    let r = run(&[
+        "export-helm",
+        prod.to_str().unwrap(),
+        "--output-dir",
+        dir.to_str().unwrap(),
+        "--name",
+        "prod",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(dir.join("values.yaml")).unwrap();
+    let values: Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(values["replicaCount"], 4);
+    assert_eq!(values["image"]["tag"], "7");
+    // The source's key order: name, then replicaCount before image.
+    let keys: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#', '-']))
+        .take(3)
+        .collect();
+    assert_eq!(keys, ["name: prod", "replicaCount: 4", "image:"]);
+}
+
+#[test]
 fn refuses_charts_with_their_own_templates() {
     let src = chart("image:\n  tag: \"1\"\n");
     std::fs::create_dir(src.path().join("chart-templates")).unwrap();

@@ -56,7 +56,9 @@ pub fn export(request: &Request) -> Result<Vec<String>> {
         ..ValuesInput::default()
     })?;
     refuse_template_overrides(&loaded)?;
-    let files = files(&loaded)?;
+    let source = source_values(&request.chart);
+    let files = files(&loaded, &source)?;
+    refuse_source_dir(&loaded.chart_dir, &request.output_dir)?;
     check_output_dir(&request.output_dir, request.force)?;
     let templates_dir = request.output_dir.join("templates");
     std::fs::create_dir_all(&templates_dir).map_err(|e| Diagnostic::io(&templates_dir, &e))?;
@@ -67,11 +69,21 @@ pub fn export(request: &Request) -> Result<Vec<String>> {
     Ok(files.into_iter().map(|(name, _)| name).collect())
 }
 
-/// Every file of the chart, rendered in memory before the first one is written.
-pub fn files(loaded: &Loaded) -> Result<Vec<(String, String)>> {
+/// The values file CHART names: itself, or the `values.yaml` in it.
+fn source_values(chart: &Path) -> PathBuf {
+    if chart.is_file() {
+        chart.to_path_buf()
+    } else {
+        chart.join("values.yaml")
+    }
+}
+
+/// Every file of the chart, rendered in memory before the first one is written. `source` is
+/// the values file the chart's values were read from (for its key order).
+pub fn files(loaded: &Loaded, source: &Path) -> Result<Vec<(String, String)>> {
     let mut files = vec![
         ("Chart.yaml".to_owned(), chart_yaml(loaded)),
-        ("values.yaml".to_owned(), values_yaml(loaded)?),
+        ("values.yaml".to_owned(), values_yaml(loaded, source)?),
         (
             "values.schema.json".to_owned(),
             model::PUBLISHED_SCHEMA.to_owned(),
@@ -136,13 +148,13 @@ fn chart_yaml(loaded: &Loaded) -> String {
 
 /// The chart's values: the defaults layer under `values.yaml`, with the name written out, in
 /// the order of the chart's `values.yaml` (defaults it does not mention come after).
-fn values_yaml(loaded: &Loaded) -> Result<String> {
+fn values_yaml(loaded: &Loaded, source: &Path) -> Result<String> {
     let mut tree = loaded.tree.clone();
     if let Value::Object(map) = &mut tree {
         map.shift_remove("name");
         map.shift_insert(0, "name".to_owned(), Value::from(loaded.name.clone()));
     }
-    if let Some(chart) = chart_values(loaded) {
+    if let Some(chart) = read_values(source) {
         tree = order_like(tree, &chart);
     }
     let mut text = String::from(
@@ -153,13 +165,8 @@ fn values_yaml(loaded: &Loaded) -> Result<String> {
     Ok(text)
 }
 
-/// The source `values.yaml` as read, for its key order only.
-fn chart_values(loaded: &Loaded) -> Option<Value> {
-    let path = if loaded.chart_dir.join("values.yaml").is_file() {
-        loaded.chart_dir.join("values.yaml")
-    } else {
-        return None;
-    };
+/// The source values file as read, for its key order only (it was checked when loaded).
+fn read_values(path: &Path) -> Option<Value> {
     let bytes = std::fs::read(path).ok()?;
     let text = crate::yaml::decode(&bytes).ok()?;
     crate::yaml::parse_single(text).ok()?.map(|d| d.value)
@@ -184,6 +191,23 @@ fn order_like(value: Value, like: &Value) -> Value {
         }
         (value, _) => value,
     }
+}
+
+/// Exporting into the source chart would replace its `values.yaml`, even with `--force`.
+fn refuse_source_dir(chart_dir: &Path, dir: &Path) -> Result<()> {
+    let same = match (std::fs::canonicalize(chart_dir), std::fs::canonicalize(dir)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same {
+        return Ok(());
+    }
+    Err(Diagnostic::new(
+        Some(Location::file(dir, None)),
+        "the output directory is the chart being exported",
+    )
+    .with_help("write the Helm chart somewhere else, e.g. --output-dir helm-chart/<name>")
+    .into())
 }
 
 /// DIR is created when missing; a non-empty DIR must be a previous export, unless `force`.
