@@ -66,17 +66,32 @@ number (20240101) is printed as an integer, not as 2.0240101e+07. */}}
 {{- end -}}
 {{- end -}}
 
+{{/* Removes the null entries of maps at every depth, in place (call it on a copy): after
+layering, rollwright treats a key set to null as a key never written, while Helm keeps a null
+that has no default under it. Prints nothing. */}}
+{{- define "rollwright.dropNulls" -}}
+{{- if kindIs "map" . -}}
+{{- $map := . -}}
+{{- range $key, $value := $map -}}
+{{- if kindIs "invalid" $value -}}
+{{- $_ := unset $map $key -}}
+{{- else -}}
+{{- $_ := include "rollwright.dropNulls" $value -}}
+{{- end -}}
+{{- end -}}
+{{- else if kindIs "slice" . -}}
+{{- range . -}}
+{{- $_ := include "rollwright.dropNulls" . -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{/* spec.strategy.blueGreen as rollwright's typed values write it: an analysis always has
-`templates` and `args`, pod metadata always has `labels` and `annotations`, and a key set to
-null is left out (Helm keeps a null that has no default under it), and so is an empty
-previewService, which means "no preview Service". */}}
+`templates` and `args`, pod metadata always has `labels` and `annotations`, nulls are left
+out, and so is an empty previewService, which means "no preview Service". */}}
 {{- define "rollwright.blueGreen" -}}
 {{- $bg := deepCopy (. | default dict) -}}
-{{- range $key, $value := $bg -}}
-{{- if kindIs "invalid" $value -}}
-{{- $_ := unset $bg $key -}}
-{{- end -}}
-{{- end -}}
+{{- $_ := include "rollwright.dropNulls" $bg -}}
 {{- if eq (index $bg "previewService" | toString) "" -}}
 {{- $_ := unset $bg "previewService" -}}
 {{- end -}}
@@ -101,6 +116,7 @@ and web providers always have `headers`. */}}
 {{- $metrics := list -}}
 {{- range $metric := . -}}
 {{- $m := deepCopy $metric -}}
+{{- $_ := include "rollwright.dropNulls" $m -}}
 {{- $provider := index $m "provider" | default dict -}}
 {{- range $key := list "prometheus" "web" -}}
 {{- $p := index $provider $key -}}

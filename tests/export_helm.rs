@@ -320,6 +320,10 @@ const OVERLAYS: &[&str] = &[
     "podAnnotations:\n  script: |\n    #!/bin/sh\n    echo \"a: b\" # not a comment\n  folded: >\n    one\n    two\nannotations: {a: \"{{ not a template }}\", b: '--- '}\nanalysisTemplates:\n  success-rate:\n    metrics:\n      - name: m\n        count: 3\n        interval: 10s\n        provider:\n          prometheus:\n            address: http://p:9090\n            query: up\n            timeout: 20\n            headers: [{key: X-Scope-OrgID, value: shop}]\n",
     // Name override: the default Service names are written out, so they keep the exported name.
     "name: other\n",
+    // Nulls where no default lies under them, for keys the schema lets be null.
+    "serviceAccountName: null\naffinity: null\nrollout:\n  minReadySeconds: null\n  strategy:\n    blueGreen:\n      previewReplicaCount: null\n      postPromotionAnalysis:\n        templates:\n          - templateName: success-rate\n            clusterScope: null\n        args:\n          - name: service-name\n            value: null\n            valueFrom:\n              fieldRef:\n                fieldPath: metadata.name\nanalysisTemplates:\n  success-rate:\n    clusterScope: null\n    args:\n      - name: service-name\n        value: null\n    metrics:\n      - name: m\n        count: null\n        interval: null\n        provider:\n          web:\n            url: http://x\n            method: null\n",
+    // Empty objects and lists.
+    "resources: {}\naffinity: {}\nnodeSelector: {}\nimagePullSecrets: []\nservice:\n  annotations: {}\n  labels: {}\nanalysisTemplates:\n  empty: {}\n",
 ];
 
 /// Charts other than the example, each rendered as it is.
