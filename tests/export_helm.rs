@@ -488,6 +488,13 @@ fn writes_a_chart_with_the_values_written_out() {
         "shop-preview"
     );
     assert_eq!(values["service"]["port"], 80);
+    // New directories were renamed into place: no temporary directory is left beside them.
+    let mut names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["rollouts-demo", "shop"]);
 }
 
 fn walkdir(dir: &Path) -> Vec<String> {
