@@ -29,6 +29,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the JSON Schema of values files.
     Schema,
+    /// Write the chart as a Helm chart (Chart.yaml, values, schema, Go templates) that
+    /// renders the same objects with `helm template` / `helm upgrade`.
+    ExportHelm(ExportHelmArgs),
 }
 
 #[derive(Debug, Args)]
@@ -144,4 +147,20 @@ pub struct RenderArgs {
     /// Write one file per object (`<kind>-<name>.yaml`) into DIR instead of standard output.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportHelmArgs {
+    /// Chart directory holding values.yaml, or a values file.
+    #[arg(default_value = ".")]
+    pub chart: PathBuf,
+    /// Directory to write the Helm chart into (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: PathBuf,
+    /// Application name (overrides `name:` in values; default: the chart directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Write into a non-empty directory that does not hold a previous export.
+    #[arg(long)]
+    pub force: bool,
 }

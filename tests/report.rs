@@ -473,7 +473,11 @@ fn cli_formats() {
     // machine formats.
     let missing = common::run(&["validate", "--format", "json", "missing.yaml"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("missing.yaml"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("missing.yaml"),
+        "{}",
+        missing.stderr
+    );
     let value: Value = serde_json::from_str(&missing.stdout).unwrap();
     assert_eq!(value["errors"][0]["file"], "missing.yaml");
     let missing = common::run(&["validate", "missing.yaml"]);

@@ -1,0 +1,3 @@
+//! Exporting a rollwright chart to other tools' formats.
+
+pub mod helm;
