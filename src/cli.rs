@@ -29,6 +29,37 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the JSON Schema of values files.
     Schema,
+    /// Set the image tag (and optionally repository) in a values file, changing only that
+    /// value's bytes.
+    SetImage(SetImageArgs),
+    /// Set values in a values file with `--set` syntax, changing only those values' bytes.
+    Set(SetArgs),
+}
+
+/// `set-image [CHART|VALUES] TAG`.
+#[derive(Debug, Args)]
+pub struct SetImageArgs {
+    /// `[CHART|VALUES] TAG`: the chart directory (default `.`) or values file, then the tag.
+    #[arg(value_name = "CHART|VALUES] [TAG", num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+    /// Set `image.repository` too.
+    #[arg(long, value_name = "REPO")]
+    pub repository: Option<String>,
+    /// Print the change as a unified diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `set [CHART|VALUES] KEY=VALUE...`.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// `[CHART|VALUES] KEY=VALUE...`: the chart directory (default `.`) or values file (the
+    /// first argument, when it holds no `=`), then assignments in `--set` syntax.
+    #[arg(value_name = "CHART|VALUES] [KEY=VALUE", num_args = 1.., required = true)]
+    pub args: Vec<String>,
+    /// Print the change as a unified diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 pub mod render;
 pub mod rules;
 pub mod schema;
+pub mod set;
 pub mod validate;
 
 use crate::cli::Command;
@@ -33,5 +34,7 @@ pub fn run(command: Command) -> Result<Output> {
         Command::Validate(args) => validate::run(&args),
         Command::Rules(args) => Ok(rules::run(&args).into()),
         Command::Schema => schema::run().map(Output::from),
+        Command::SetImage(args) => set::run_set_image(&args),
+        Command::Set(args) => set::run_set(&args),
     }
 }
