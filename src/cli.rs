@@ -34,6 +34,24 @@ pub enum Command {
     SetImage(SetImageArgs),
     /// Set values in a values file with `--set` syntax, changing only those values' bytes.
     Set(SetArgs),
+    /// Explain the release flow these values produce, step by step, with the commands for
+    /// each step.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Markdown,
 }
 
 /// `set-image [CHART|VALUES] TAG`.

@@ -4,6 +4,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod fsutil;
 pub mod input;
 pub mod manifest;

@@ -1,5 +1,6 @@
 //! One module per command: each takes its parsed arguments and returns what to print.
 
+pub mod explain;
 pub mod render;
 pub mod rules;
 pub mod schema;
@@ -36,5 +37,6 @@ pub fn run(command: Command) -> Result<Output> {
         Command::Schema => schema::run().map(Output::from),
         Command::SetImage(args) => set::run_set_image(&args),
         Command::Set(args) => set::run_set(&args),
+        Command::Explain(args) => explain::run(&args).map(Output::from),
     }
 }
