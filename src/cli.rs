@@ -37,6 +37,34 @@ pub enum Command {
     /// Explain the release flow these values produce, step by step, with the commands for
     /// each step.
     Explain(ExplainArgs),
+    /// Scaffold a values file for one of the release patterns, with the configuration,
+    /// pre-commit and GitHub Actions files that keep it checked.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write into (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Application name (default: the directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Container image with its tag (`repo:tag` or `repo@sha256:…`).
+    #[arg(long, default_value = "nginx:1.28")]
+    pub image: String,
+    /// Release pattern: safe (manual promote after a pre-promotion analysis), fast (automatic
+    /// promotion checked by a post-promotion analysis) or hybrid (pre-promotion analysis, and
+    /// still a manual promote).
+    #[arg(long, value_enum, default_value = "safe")]
+    pub pattern: crate::init::Pattern,
+    /// The `$schema` of the values file's modeline: a URL or a path relative to the file
+    /// (default: the schema published with this version).
+    #[arg(long, value_name = "URL|PATH")]
+    pub schema: Option<String>,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod explain;
 pub mod fsutil;
+pub mod init;
 pub mod input;
 pub mod manifest;
 pub mod render;

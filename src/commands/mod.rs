@@ -1,6 +1,7 @@
 //! One module per command: each takes its parsed arguments and returns what to print.
 
 pub mod explain;
+pub mod init;
 pub mod render;
 pub mod rules;
 pub mod schema;
@@ -38,5 +39,6 @@ pub fn run(command: Command) -> Result<Output> {
         Command::SetImage(args) => set::run_set_image(&args),
         Command::Set(args) => set::run_set(&args),
         Command::Explain(args) => explain::run(&args).map(Output::from),
+        Command::Init(args) => init::run(&args),
     }
 }

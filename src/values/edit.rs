@@ -321,6 +321,12 @@ fn render_scalar(value: &Value, style: Style, in_flow: bool) -> String {
     }
 }
 
+/// A string as a YAML scalar: plain when YAML reads it back as the same string, else
+/// double-quoted.
+pub fn yaml_string(s: &str) -> String {
+    render_scalar(&Value::String(s.to_owned()), Style::Plain, false)
+}
+
 /// A JSON string literal is a valid YAML double-quoted scalar.
 fn double_quoted(s: &str) -> String {
     serde_json::to_string(s).expect("a string serialises")
