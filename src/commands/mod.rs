@@ -1,5 +1,6 @@
 //! One module per command: each takes its parsed arguments and returns what to print.
 
+pub mod completions;
 pub mod explain;
 pub mod init;
 pub mod render;
@@ -40,5 +41,6 @@ pub fn run(command: Command) -> Result<Output> {
         Command::Set(args) => set::run_set(&args),
         Command::Explain(args) => explain::run(&args).map(Output::from),
         Command::Init(args) => init::run(&args),
+        Command::Completions(args) => completions::run(&args).map(Output::from),
     }
 }
