@@ -236,4 +236,10 @@ pub struct RenderArgs {
     /// Write one file per object (`<kind>-<name>.yaml`) into DIR instead of standard output.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Read values flags from Argo CD's plugin environment: ARGOCD_ENV_ROLLWRIGHT_SET (--set),
+    /// ARGOCD_ENV_ROLLWRIGHT_SET_STRING (--set-string), ARGOCD_ENV_ROLLWRIGHT_VALUES (-f,
+    /// comma-separated, relative to the chart), ARGOCD_ENV_IMAGE_TAG (image.tag). Flags on the
+    /// command line win.
+    #[arg(long)]
+    pub argocd_env: bool,
 }

@@ -1,5 +1,6 @@
 //! rollwright: render, validate and diff Argo Rollouts blue-green releases.
 
+pub mod argocd;
 pub mod cli;
 pub mod commands;
 pub mod config;
