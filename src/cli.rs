@@ -31,8 +31,12 @@ pub enum Command {
     Schema,
     /// Set the image tag (and optionally repository) in a values file, changing only that
     /// value's bytes.
+    #[command(
+        override_usage = "rollwright set-image [CHART|VALUES] TAG [--repository REPO] [--dry-run]"
+    )]
     SetImage(SetImageArgs),
     /// Set values in a values file with `--set` syntax, changing only those values' bytes.
+    #[command(override_usage = "rollwright set [CHART|VALUES] KEY=VALUE... [--dry-run]")]
     Set(SetArgs),
     /// Explain the release flow these values produce, step by step, with the commands for
     /// each step.
@@ -101,7 +105,7 @@ pub enum ExplainFormat {
 #[derive(Debug, Args)]
 pub struct SetImageArgs {
     /// `[CHART|VALUES] TAG`: the chart directory (default `.`) or values file, then the tag.
-    #[arg(value_name = "CHART|VALUES] [TAG", num_args = 1..=2, required = true)]
+    #[arg(value_name = "ARGS", num_args = 1..=2, required = true)]
     pub args: Vec<String>,
     /// Set `image.repository` too.
     #[arg(long, value_name = "REPO")]
@@ -116,7 +120,7 @@ pub struct SetImageArgs {
 pub struct SetArgs {
     /// `[CHART|VALUES] KEY=VALUE...`: the chart directory (default `.`) or values file (the
     /// first argument, when it holds no `=`), then assignments in `--set` syntax.
-    #[arg(value_name = "CHART|VALUES] [KEY=VALUE", num_args = 1.., required = true)]
+    #[arg(value_name = "ARGS", num_args = 1.., required = true)]
     pub args: Vec<String>,
     /// Print the change as a unified diff and write nothing.
     #[arg(long)]
