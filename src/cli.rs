@@ -32,6 +32,102 @@ pub enum Command {
     /// Write the chart as a Helm chart (Chart.yaml, values, schema, Go templates) that
     /// renders the same objects with `helm template` / `helm upgrade`.
     ExportHelm(ExportHelmArgs),
+    /// Set the image tag (and optionally repository) in a values file, changing only that
+    /// value's bytes.
+    #[command(
+        override_usage = "rollwright set-image [CHART|VALUES] TAG [--repository REPO] [--dry-run]"
+    )]
+    SetImage(SetImageArgs),
+    /// Set values in a values file with `--set` syntax, changing only those values' bytes.
+    #[command(override_usage = "rollwright set [CHART|VALUES] KEY=VALUE... [--dry-run]")]
+    Set(SetArgs),
+    /// Explain the release flow these values produce, step by step, with the commands for
+    /// each step.
+    Explain(ExplainArgs),
+    /// Scaffold a values file for one of the release patterns, with the configuration,
+    /// pre-commit and GitHub Actions files that keep it checked.
+    Init(InitArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write into (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Application name (default: the directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Container image with its tag (`repo:tag` or `repo@sha256:…`).
+    #[arg(long, default_value = "nginx:1.28")]
+    pub image: String,
+    /// Release pattern: safe (manual promote after a pre-promotion analysis), fast (automatic
+    /// promotion checked by a post-promotion analysis) or hybrid (pre-promotion analysis, and
+    /// still a manual promote).
+    #[arg(long, value_enum, default_value = "safe")]
+    pub pattern: crate::init::Pattern,
+    /// The `$schema` of the values file's modeline: a URL or a path relative to the file
+    /// (default: the schema published with this version).
+    #[arg(long, value_name = "URL|PATH")]
+    pub schema: Option<String>,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Markdown,
+}
+
+/// `set-image [CHART|VALUES] TAG`.
+#[derive(Debug, Args)]
+pub struct SetImageArgs {
+    /// `[CHART|VALUES] TAG`: the chart directory (default `.`) or values file, then the tag.
+    #[arg(value_name = "ARGS", num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+    /// Set `image.repository` too.
+    #[arg(long, value_name = "REPO")]
+    pub repository: Option<String>,
+    /// Print the change as a unified diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `set [CHART|VALUES] KEY=VALUE...`.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// `[CHART|VALUES] KEY=VALUE...`: the chart directory (default `.`) or values file (the
+    /// first argument, when it holds no `=`), then assignments in `--set` syntax.
+    #[arg(value_name = "ARGS", num_args = 1.., required = true)]
+    pub args: Vec<String>,
+    /// Print the change as a unified diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +243,12 @@ pub struct RenderArgs {
     /// Write one file per object (`<kind>-<name>.yaml`) into DIR instead of standard output.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Read values flags from Argo CD's plugin environment: ARGOCD_ENV_ROLLWRIGHT_SET (--set),
+    /// ARGOCD_ENV_ROLLWRIGHT_SET_STRING (--set-string), ARGOCD_ENV_ROLLWRIGHT_VALUES (-f,
+    /// comma-separated, relative to the chart), ARGOCD_ENV_IMAGE_TAG (image.tag). Flags on the
+    /// command line win.
+    #[arg(long)]
+    pub argocd_env: bool,
 }
 
 #[derive(Debug, Args)]

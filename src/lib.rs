@@ -1,11 +1,14 @@
 //! rollwright: render, validate and diff Argo Rollouts blue-green releases.
 
+pub mod argocd;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod export;
 pub mod fsutil;
+pub mod init;
 pub mod input;
 pub mod manifest;
 pub mod render;

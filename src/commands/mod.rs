@@ -1,9 +1,13 @@
 //! One module per command: each takes its parsed arguments and returns what to print.
 
+pub mod completions;
+pub mod explain;
 pub mod export_helm;
+pub mod init;
 pub mod render;
 pub mod rules;
 pub mod schema;
+pub mod set;
 pub mod validate;
 
 use crate::cli::Command;
@@ -35,5 +39,10 @@ pub fn run(command: Command) -> Result<Output> {
         Command::Rules(args) => Ok(rules::run(&args).into()),
         Command::Schema => schema::run().map(Output::from),
         Command::ExportHelm(args) => export_helm::run(&args),
+        Command::SetImage(args) => set::run_set_image(&args),
+        Command::Set(args) => set::run_set(&args),
+        Command::Explain(args) => explain::run(&args).map(Output::from),
+        Command::Init(args) => init::run(&args),
+        Command::Completions(args) => completions::run(&args).map(Output::from),
     }
 }

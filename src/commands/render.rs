@@ -3,10 +3,14 @@
 use crate::cli::RenderArgs;
 use crate::error::Result;
 use crate::render::{self, output};
-use crate::values;
+use crate::values::{self, ValuesInput};
 
 pub fn run(args: &RenderArgs) -> Result<String> {
-    let loaded = values::load(&args.values.input())?;
+    let mut input = args.values.input();
+    if args.argocd_env {
+        apply_argocd_env(&mut input, crate::argocd::from_vars(std::env::vars()));
+    }
+    let loaded = values::load(&input)?;
     let objects = render::render(&loaded, args.namespace.as_deref())?;
     match &args.output_dir {
         Some(dir) => {
@@ -16,4 +20,23 @@ pub fn run(args: &RenderArgs) -> Result<String> {
         }
         None => output::to_stream(&objects),
     }
+}
+
+/// Puts the environment's flags before the command line's, so that the command line wins
+/// (right-most wins within each flag kind). `-f` files are relative to the chart directory,
+/// where Argo CD runs the plugin.
+fn apply_argocd_env(input: &mut ValuesInput, env: crate::argocd::EnvFlags) {
+    let base = if input.chart.is_dir() {
+        input.chart.clone()
+    } else {
+        input
+            .chart
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default()
+    };
+    let files: Vec<_> = env.values.iter().map(|f| base.join(f)).collect();
+    input.files.splice(0..0, files);
+    input.set.splice(0..0, env.set);
+    input.set_string.splice(0..0, env.set_string);
 }

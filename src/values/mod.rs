@@ -1,6 +1,7 @@
 //! Values: the typed model, Helm-style layering and the `--set` parser.
 
 pub mod check;
+pub mod edit;
 pub mod load;
 pub mod merge;
 pub mod model;

@@ -89,9 +89,32 @@ pub fn parse_into(
     Ok(())
 }
 
-/// One step of a key path after its first name.
-#[derive(Debug)]
-enum Segment {
+/// Parses one flag argument into its assignments without applying them: each is the full key
+/// path (the first name included) and the value, typed as `kind` types it. `rollwright set`
+/// uses it to edit a file where `--set` would edit a tree.
+pub fn parse_assignments(
+    input: &str,
+    kind: SetKind,
+) -> Result<Vec<(Vec<Segment>, Value)>, SetError> {
+    let assignments = Parser {
+        src: input,
+        pos: 0,
+        kind,
+    }
+    .parse_all()?;
+    Ok(assignments
+        .into_iter()
+        .map(|a| {
+            let mut path = vec![Segment::Key(a.key)];
+            path.extend(a.path);
+            (path, a.value)
+        })
+        .collect())
+}
+
+/// One step of a key path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
     Key(String),
     Index(usize),
 }

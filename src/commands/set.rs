@@ -1,0 +1,193 @@
+//! `rollwright set` and `rollwright set-image`: edit a values file in place.
+//!
+//! The edit itself is `values::edit` (only the bytes of the value change). Here: which file,
+//! validating the result as `render` would read it, and writing it atomically or showing the
+//! diff.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::Output;
+use crate::cli::{SetArgs, SetImageArgs};
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::values::edit::{self, Change, EditError};
+use crate::values::set::{Segment, SetKind, parse_assignments};
+use crate::values::{self, ValuesInput};
+
+pub fn run_set_image(args: &SetImageArgs) -> Result<Output> {
+    let (chart, tag) = match args.args.as_slice() {
+        [tag] => (PathBuf::from("."), tag),
+        [chart, tag] => (PathBuf::from(chart), tag),
+        _ => unreachable!("clap takes one or two arguments"),
+    };
+    if tag.is_empty() {
+        return Err(usage("the tag is empty", "rollwright set-image 1.29"));
+    }
+    let key = |k: &str| vec![Segment::Key("image".into()), Segment::Key(k.into())];
+    // A tag is a string whatever it looks like: `1.29` must not become the number 1.29.
+    let mut changes = vec![Change {
+        path: key("tag"),
+        value: Value::String(tag.clone()),
+    }];
+    if let Some(repo) = &args.repository {
+        changes.insert(
+            0,
+            Change {
+                path: key("repository"),
+                value: Value::String(repo.clone()),
+            },
+        );
+    }
+    edit_file(&chart, &changes, args.dry_run)
+}
+
+pub fn run_set(args: &SetArgs) -> Result<Output> {
+    let (chart, assignments) = match args.args.split_first() {
+        Some((first, rest)) if !first.contains('=') => (PathBuf::from(first), rest),
+        _ => (PathBuf::from("."), args.args.as_slice()),
+    };
+    if assignments.is_empty() {
+        return Err(usage(
+            "no KEY=VALUE to set",
+            "rollwright set examples/rollouts-demo replicaCount=3",
+        ));
+    }
+    let mut changes = Vec::new();
+    for arg in assignments {
+        let parsed = parse_assignments(arg, SetKind::Set).map_err(|e| {
+            Error::from(
+                Diagnostic::new(Some(Location::Flag(arg.clone())), e.message)
+                    .with_help("write KEY=VALUE, e.g. image.tag=1.29 or 'a.b[0].c=x'"),
+            )
+        })?;
+        changes.extend(
+            parsed
+                .into_iter()
+                .map(|(path, value)| Change { path, value }),
+        );
+    }
+    edit_file(&chart, &changes, args.dry_run)
+}
+
+fn usage(message: &str, example: &str) -> Error {
+    let mut e = Error::from(Diagnostic::new(None, message).with_help(format!("e.g. {example}")));
+    e.exit_code = 2;
+    e
+}
+
+/// `CHART` is a directory holding `values.yaml`, or the values file itself.
+fn values_file(chart: &Path) -> Result<PathBuf> {
+    if chart.is_dir() {
+        let file = chart.join("values.yaml");
+        if file.is_file() {
+            return Ok(file);
+        }
+        return Err(Diagnostic::new(
+            Some(Location::file(chart, None)),
+            "no values.yaml in this chart directory",
+        )
+        .with_help("name the values file to edit")
+        .into());
+    }
+    if chart.is_file() {
+        return Ok(chart.to_path_buf());
+    }
+    Err(Diagnostic::new(
+        Some(Location::file(chart, None)),
+        "no such chart directory or values file",
+    )
+    .with_help("CHART is a directory holding values.yaml, or a values file")
+    .into())
+}
+
+fn edit_file(chart: &Path, changes: &[Change], dry_run: bool) -> Result<Output> {
+    let path = values_file(chart)?;
+    let bytes = std::fs::read(&path).map_err(|e| Diagnostic::io(&path, &e))?;
+    let text = crate::yaml::decode(&bytes).map_err(|e| Diagnostic::yaml(&path, e))?;
+    let new = edit::apply(text, changes).map_err(|e| edit_error(&path, e))?;
+    validate(&path, &new)?;
+    let summary: Vec<String> = changes
+        .iter()
+        .map(|c| format!("{}={}", edit::dotted(&c.path), c.value))
+        .collect();
+    if new == text {
+        return Ok(Output {
+            stderr: format!("{}: unchanged ({})\n", path.display(), summary.join(", ")),
+            ..Output::default()
+        });
+    }
+    if dry_run {
+        let name = path.display().to_string();
+        let diff = similar::TextDiff::from_lines(text, new.as_str())
+            .unified_diff()
+            .context_radius(3)
+            .header(&name, &name)
+            .to_string();
+        return Ok(diff.into());
+    }
+    crate::fsutil::write_atomic(&path, new.as_bytes()).map_err(|e| {
+        Error::from(Diagnostic::new(
+            Some(Location::file(&path, None)),
+            format!("cannot write: {e}"),
+        ))
+    })?;
+    Ok(Output {
+        stderr: format!("{}: set {}\n", path.display(), summary.join(", ")),
+        ..Output::default()
+    })
+}
+
+fn edit_error(path: &Path, e: EditError) -> Error {
+    let mut d = Diagnostic::new(Some(Location::file(path, e.pos)), e.message);
+    d.help = e.help;
+    d.into()
+}
+
+/// Reads the edited text as `render` would, from a temporary file beside the original (so the
+/// chart directory, and with it the default application name, stays the same). A file other
+/// than the chart's `values.yaml` is an overlay: it is checked laid over `values.yaml`.
+fn validate(path: &Path, text: &str) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rollwright-")
+        .suffix(".yaml")
+        .tempfile_in(&dir)
+        .map_err(|e| Diagnostic::io(&dir, &e))?;
+    tmp.write_all(text.as_bytes())
+        .map_err(|e| Diagnostic::io(tmp.path(), &e))?;
+    let chart_values = dir.join("values.yaml");
+    let is_chart_values = path.file_name() == Some("values.yaml".as_ref());
+    let input = if !is_chart_values && chart_values.is_file() {
+        ValuesInput {
+            chart: chart_values,
+            files: vec![tmp.path().to_path_buf()],
+            ..ValuesInput::default()
+        }
+    } else {
+        ValuesInput {
+            chart: tmp.path().to_path_buf(),
+            ..ValuesInput::default()
+        }
+    };
+    values::load(&input).map(|_| ()).map_err(|mut err| {
+        // Point at the real file, and say that nothing was written.
+        let tmp_name = tmp.path().display().to_string();
+        for d in &mut err.diagnostics {
+            if let Some(Location::File { path: p, .. }) = &mut d.location
+                && *p == tmp_name
+            {
+                *p = path.display().to_string();
+            }
+        }
+        err.diagnostics.push(Diagnostic::new(
+            None,
+            format!("{} was not changed", path.display()),
+        ));
+        err
+    })
+}

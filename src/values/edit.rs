@@ -1,0 +1,646 @@
+//! Editing a values file in place, byte for byte.
+//!
+//! A values file is reviewed by people: its comments, key order, quoting and blank lines are
+//! part of it. So instead of re-serialising the tree, an edit replaces only the bytes of one
+//! scalar (the span `yaml.rs` records), or inserts the lines of a missing key at the end of
+//! the mapping that should hold it, indented as the file indents. After every edit the text
+//! is parsed again and the value checked, so an edit that YAML would read differently is
+//! refused instead of written.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use super::set::Segment;
+use crate::yaml::{self, Document, Pos, child_pointer};
+
+/// One assignment: a `--set` path and its typed value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub path: Vec<Segment>,
+    pub value: Value,
+}
+
+/// Why an edit could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditError {
+    pub pos: Option<Pos>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl EditError {
+    fn new(pos: Option<Pos>, message: impl Into<String>) -> Self {
+        EditError {
+            pos,
+            message: message.into(),
+            help: None,
+        }
+    }
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for EditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(p) => write!(f, "{p}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The dotted form of a path, as the user wrote it (`a.b[0].c`).
+pub fn dotted(path: &[Segment]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Segment::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Segment::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+fn pointer_of(path: &[Segment]) -> String {
+    let mut p = String::new();
+    for seg in path {
+        p = match seg {
+            Segment::Key(k) => child_pointer(&p, k),
+            Segment::Index(i) => format!("{p}/{i}"),
+        };
+    }
+    p
+}
+
+/// Applies the changes one after the other and returns the new text.
+pub fn apply(text: &str, changes: &[Change]) -> Result<String, EditError> {
+    let mut text = text.to_owned();
+    for change in changes {
+        text = apply_one(&text, change)?;
+        // The edit must read back as exactly the value asked for, or it is not written.
+        let doc = parse(&text)?;
+        let pointer = pointer_of(&change.path);
+        if doc.value.pointer(&pointer) != Some(&change.value) {
+            return Err(EditError::new(
+                None,
+                format!(
+                    "cannot write `{}` without changing what the file means",
+                    dotted(&change.path)
+                ),
+            )
+            .help("edit the file by hand"));
+        }
+    }
+    Ok(text)
+}
+
+fn parse(text: &str) -> Result<Document, EditError> {
+    match yaml::parse_single(text) {
+        Ok(Some(doc)) => Ok(doc),
+        Ok(None) => Ok(Document {
+            value: Value::Object(Default::default()),
+            positions: Default::default(),
+        }),
+        Err(e) => Err(EditError::new(e.pos, e.message)),
+    }
+}
+
+fn apply_one(text: &str, change: &Change) -> Result<String, EditError> {
+    let doc = parse(text)?;
+    if !doc.value.is_object() {
+        return Err(EditError::new(
+            None,
+            "the values file is not a mapping of keys",
+        ));
+    }
+    let path = &change.path;
+    // The longest prefix of the path that the file already holds.
+    let mut have = 0;
+    while have < path.len() && doc.value.pointer(&pointer_of(&path[..=have])).is_some() {
+        have += 1;
+    }
+    let unit = indent_unit(text, &doc);
+    if have == path.len() {
+        return replace_existing(text, &doc, change);
+    }
+    let parent_ptr = pointer_of(&path[..have]);
+    let parent = doc.value.pointer(&parent_ptr).expect("the prefix exists");
+    let rest = &path[have..];
+    match (parent, &rest[0]) {
+        (Value::Object(map), Segment::Key(_)) if !map.is_empty() => {
+            let at = subtree_end(text, &doc, &parent_ptr);
+            let indent = child_indent(text, &doc, &parent_ptr, map.keys().next().unwrap());
+            check_block(text, &doc, &parent_ptr)?;
+            let block = render_block(rest, &change.value, indent, unit);
+            Ok(insert_lines(text, at, &block))
+        }
+        (Value::Array(items), Segment::Index(i)) if !items.is_empty() => {
+            if *i != items.len() {
+                return Err(index_error(path, have, items.len()));
+            }
+            check_block(text, &doc, &parent_ptr)?;
+            let first = doc
+                .positions
+                .get(&format!("{parent_ptr}/0"))
+                .map(|p| p.value)
+                .unwrap_or_default();
+            let at = subtree_end(text, &doc, &parent_ptr);
+            // The dash of an item stands two columns before its content, whatever the style.
+            let dash_col = dash_column(text, first);
+            let block = render_block(rest, &change.value, dash_col, unit);
+            Ok(insert_lines(text, at, &block))
+        }
+        // An empty parent (`key:`, `key: ~`, `key: {}`, `key: []`) or the empty root: its
+        // value is dropped and the new block goes below its key.
+        (Value::Null, _)
+        | (Value::Object(_), Segment::Key(_))
+        | (Value::Array(_), Segment::Index(0)) => {
+            if parent_ptr.is_empty() {
+                let block = render_block(rest, &change.value, 0, unit);
+                let mut out = text.to_owned();
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&block);
+                return Ok(out);
+            }
+            let node = doc.positions.get(&parent_ptr).copied();
+            let key_pos = node.and_then(|n| n.key).ok_or_else(|| {
+                EditError::new(
+                    node.map(|n| n.value),
+                    format!("cannot add `{}` here", dotted(path)),
+                )
+                .help("edit the file by hand")
+            })?;
+            let (start, end) = empty_value_span(text, key_pos, node.map(|n| n.value))?;
+            let indent = column_of(text, key_pos) + unit;
+            let block = render_block(rest, &change.value, indent, unit);
+            // Drop the empty value but keep a trailing comment on the key's line.
+            let mut out = String::with_capacity(text.len() + block.len());
+            out.push_str(text[..start].trim_end_matches([' ', '\t']));
+            let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+            out.push_str(&text[end..line_end]);
+            if line_end == text.len() {
+                out.push('\n');
+                out.push_str(&block);
+            } else {
+                out.push('\n');
+                out.push_str(&block);
+                out.push_str(&text[line_end + 1..]);
+            }
+            Ok(out)
+        }
+        (Value::Array(items), _) => Err(index_error(path, have, items.len())),
+        (_, _) => Err(EditError::new(
+            doc.positions.get(&parent_ptr).map(|p| p.value),
+            format!(
+                "`{}` is {} in the file, so `{}` cannot be set inside it",
+                dotted(&path[..have]),
+                crate::schema::describe::json_kind(parent),
+                dotted(path)
+            ),
+        )
+        .help(format!(
+            "set `{}` itself, or edit the file by hand",
+            dotted(&path[..have])
+        ))),
+    }
+}
+
+fn index_error(path: &[Segment], have: usize, len: usize) -> EditError {
+    EditError::new(
+        None,
+        format!(
+            "`{}` has {len} items; only `[{len}]` can be added",
+            dotted(&path[..have])
+        ),
+    )
+    .help("add list items one after the other")
+}
+
+/// Replaces an existing scalar's bytes.
+fn replace_existing(text: &str, doc: &Document, change: &Change) -> Result<String, EditError> {
+    let pointer = pointer_of(&change.path);
+    let old = doc.value.pointer(&pointer).expect("the path exists");
+    let node = *doc
+        .positions
+        .get(&pointer)
+        .expect("every node has a position");
+    if old.is_object() || old.is_array() {
+        return Err(EditError::new(
+            Some(node.value),
+            format!(
+                "`{}` is {} in the file; only scalar values are replaced",
+                dotted(&change.path),
+                crate::schema::describe::json_kind(old)
+            ),
+        )
+        .help("set the keys inside it, or edit the file by hand"));
+    }
+    if old == &change.value {
+        return Ok(text.to_owned());
+    }
+    let (start, end) = match node.bytes {
+        Some((s, e)) if e > s => (s, e),
+        // `key:` with nothing after it: the value goes after the colon.
+        _ => match node.key {
+            Some(key) => empty_value_span(text, key, Some(node.value))?,
+            None => {
+                return Err(EditError::new(
+                    Some(node.value),
+                    "cannot find this value's text in the file",
+                ));
+            }
+        },
+    };
+    let old_src = &text[start..end];
+    let in_flow = in_flow_collection(text, start);
+    let new_src = render_scalar(&change.value, Style::of(old_src), in_flow);
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    // An empty value sits right after the colon: keep one space between them.
+    if start == end && !text[..start].ends_with(' ') {
+        out.push(' ');
+    }
+    out.push_str(&new_src);
+    out.push_str(&text[end..]);
+    Ok(out)
+}
+
+/// How a scalar was quoted in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+}
+
+impl Style {
+    fn of(src: &str) -> Style {
+        match src.as_bytes().first() {
+            Some(b'\'') => Style::Single,
+            Some(b'"') => Style::Double,
+            _ => Style::Plain,
+        }
+    }
+}
+
+/// Writes a value as YAML. Strings keep the quote style they had; a plain string that YAML
+/// would read as something else (`1.29`, `true`, `null`, `0755`, `a: b`) is double-quoted.
+/// Numbers, booleans and null are written plain: that is how `--set` typed them.
+fn render_scalar(value: &Value, style: Style, in_flow: bool) -> String {
+    match value {
+        Value::String(s) => match style {
+            Style::Double => double_quoted(s),
+            Style::Single if !s.chars().any(char::is_control) => {
+                format!("'{}'", s.replace('\'', "''"))
+            }
+            _ if plain_is_safe(s, in_flow) => s.clone(),
+            _ => double_quoted(s),
+        },
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|v| render_scalar(v, Style::Plain, true))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        // JSON is YAML: a mapping from --set-json stays one flow line.
+        Value::Object(_) => value.to_string(),
+    }
+}
+
+/// A string as a YAML scalar: plain when YAML reads it back as the same string, else
+/// double-quoted.
+pub fn yaml_string(s: &str) -> String {
+    render_scalar(&Value::String(s.to_owned()), Style::Plain, false)
+}
+
+/// A JSON string literal is a valid YAML double-quoted scalar.
+fn double_quoted(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+/// Whether YAML reads `s`, written plain, back as the same string.
+fn plain_is_safe(s: &str, in_flow: bool) -> bool {
+    if s.is_empty() || s.trim() != s || s.contains('\n') {
+        return false;
+    }
+    if in_flow && s.contains([',', '[', ']', '{', '}']) {
+        return false;
+    }
+    matches!(
+        yaml::parse_single(&format!("k: {s}\n")),
+        Ok(Some(doc)) if doc.value.get("k") == Some(&Value::String(s.to_owned()))
+    )
+}
+
+/// Whether `offset` is inside a `[...]` or `{...}` on its line (a flow collection), where
+/// commas and brackets end a plain scalar.
+fn in_flow_collection(text: &str, offset: usize) -> bool {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..offset];
+    before.contains('[') || before.contains('{')
+}
+
+/// The bytes of an empty or empty-collection value after a key: `key:` (an empty span right
+/// after the colon), `key: ~`, `key: null`, `key: {}` or `key: []`.
+fn empty_value_span(text: &str, key: Pos, value: Option<Pos>) -> Result<(usize, usize), EditError> {
+    let key_off = offset_of(text, key);
+    let line_end = text[key_off..]
+        .find('\n')
+        .map_or(text.len(), |i| key_off + i);
+    let line = &text[key_off..line_end];
+    // The colon that ends the key: the first `: ` or a trailing `:` outside quotes.
+    let colon = find_key_colon(line).ok_or_else(|| {
+        EditError::new(Some(key), "cannot find the `:` after this key")
+            .help("edit the file by hand")
+    })?;
+    let after = key_off + colon + 1;
+    let rest = &text[after..line_end];
+    let trimmed = rest.trim_start();
+    let start = after + (rest.len() - trimmed.len());
+    for token in ["{}", "[]", "~", "null", "Null", "NULL"] {
+        if trimmed.starts_with(token)
+            && trimmed[token.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t')
+        {
+            return Ok((start, start + token.len()));
+        }
+    }
+    if trimmed.is_empty() || trimmed.starts_with('#') {
+        return Ok((after, after));
+    }
+    Err(EditError::new(
+        value.or(Some(key)),
+        "this value is not empty and cannot be replaced by a block",
+    )
+    .help("edit the file by hand"))
+}
+
+fn find_key_colon(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut quote: Option<u8> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b':' && bytes.get(i + 1).is_none_or(|&n| n == b' ' || n == b'\t') => {
+                return Some(i);
+            }
+            None => {}
+        }
+    }
+    None
+}
+
+/// The byte offset of a 1-based line and (character) column.
+fn offset_of(text: &str, pos: Pos) -> usize {
+    let mut offset = 0;
+    for _ in 1..pos.line {
+        match text[offset..].find('\n') {
+            Some(i) => offset += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line = &text[offset..];
+    line.char_indices()
+        .nth(pos.column.saturating_sub(1) as usize)
+        .map_or(text.len(), |(i, _)| offset + i)
+}
+
+/// The 0-based column (in characters) of a position.
+fn column_of(_text: &str, pos: Pos) -> usize {
+    pos.column.saturating_sub(1) as usize
+}
+
+/// The column of the `- ` in front of a sequence item that starts at `item`.
+fn dash_column(text: &str, item: Pos) -> usize {
+    let off = offset_of(text, item);
+    let line_start = text[..off].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..off];
+    match before.rfind('-') {
+        Some(i) => before[..i].chars().count(),
+        None => column_of(text, item).saturating_sub(2),
+    }
+}
+
+/// The indentation of the keys of the mapping at `parent` (they all share it).
+fn child_indent(text: &str, doc: &Document, parent: &str, first_key: &str) -> usize {
+    doc.positions
+        .get(&child_pointer(parent, first_key))
+        .and_then(|p| p.key)
+        .map_or(0, |k| column_of(text, k))
+}
+
+/// Refuses to add a line into a flow collection (`{a: 1}`, `[x]`): lines go in block style.
+fn check_block(text: &str, doc: &Document, pointer: &str) -> Result<(), EditError> {
+    if pointer.is_empty() {
+        return Ok(());
+    }
+    let Some(node) = doc.positions.get(pointer) else {
+        return Ok(());
+    };
+    let off = offset_of(text, node.value);
+    if matches!(text.as_bytes().get(off), Some(b'{' | b'[')) {
+        return Err(EditError::new(
+            Some(node.value),
+            format!(
+                "`{}` is written in flow style (`{{…}}` or `[…]`); a key cannot be added to it",
+                yaml::dotted_path(pointer)
+            ),
+        )
+        .help("write it in block style, one key per line, then run the command again"));
+    }
+    Ok(())
+}
+
+/// The indentation step of the file: the smallest indentation of a nested key below its
+/// parent's key, else two spaces.
+fn indent_unit(text: &str, doc: &Document) -> usize {
+    let mut unit = usize::MAX;
+    for (pointer, node) in doc.positions.iter() {
+        let (Some(key), Some(slash)) = (node.key, pointer.rfind('/')) else {
+            continue;
+        };
+        let parent = &pointer[..slash];
+        if let Some(parent_key) = doc.positions.get(parent).and_then(|p| p.key) {
+            let d = column_of(text, key).saturating_sub(column_of(text, parent_key));
+            if d > 0 && key.line > parent_key.line {
+                unit = unit.min(d);
+            }
+        }
+    }
+    if unit == usize::MAX { 2 } else { unit }
+}
+
+/// The byte offset just past the last line of the node at `pointer` and everything inside it.
+fn subtree_end(text: &str, doc: &Document, pointer: &str) -> usize {
+    let prefix = format!("{pointer}/");
+    let mut end = 0;
+    for (p, node) in doc.positions.iter() {
+        if p != pointer && !p.starts_with(&prefix) {
+            continue;
+        }
+        let e = match node.bytes {
+            Some((_, e)) => e,
+            None => offset_of(text, node.value),
+        };
+        end = end.max(e);
+    }
+    // A block scalar's span ends after its last newline; any other ends within its line.
+    if end > 0 && text.as_bytes()[end - 1] == b'\n' {
+        return end;
+    }
+    text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
+}
+
+/// Inserts whole lines at `at` (the start of a line, or the end of the text).
+fn insert_lines(text: &str, at: usize, block: &str) -> String {
+    let mut out = String::with_capacity(text.len() + block.len() + 1);
+    out.push_str(&text[..at]);
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(block);
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Writes `path` = `value` as new block lines at `indent`.
+fn render_block(path: &[Segment], value: &Value, indent: usize, unit: usize) -> String {
+    let pad = " ".repeat(indent);
+    match &path[0] {
+        Segment::Key(k) => {
+            let key = render_scalar(&Value::String(k.clone()), Style::Plain, false);
+            if path.len() == 1 {
+                format!(
+                    "{pad}{key}: {}\n",
+                    render_scalar(value, Style::Plain, false)
+                )
+            } else {
+                format!(
+                    "{pad}{key}:\n{}",
+                    render_block(&path[1..], value, indent + unit, unit)
+                )
+            }
+        }
+        Segment::Index(_) => {
+            if path.len() == 1 {
+                return format!("{pad}- {}\n", render_scalar(value, Style::Plain, false));
+            }
+            // `- key: …`: the item's content is indented two past the dash.
+            let inner = render_block(&path[1..], value, indent + 2, unit);
+            format!("{pad}- {}", &inner[indent + 2..])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::set::{SetKind, parse_assignments};
+
+    fn set(text: &str, arg: &str) -> Result<String, EditError> {
+        let changes: Vec<Change> = parse_assignments(arg, SetKind::Set)
+            .unwrap()
+            .into_iter()
+            .map(|(path, value)| Change { path, value })
+            .collect();
+        apply(text, &changes)
+    }
+
+    #[test]
+    fn replaces_only_the_scalar_and_keeps_comments_and_quotes() {
+        let text = "# top\nimage:\n  repository: nginx # the image\n  tag: \"1.28\"   # pinned\n\nreplicaCount: 2\n";
+        let out = set(text, "image.tag=1.29").unwrap();
+        assert_eq!(out, text.replace("\"1.28\"", "\"1.29\""));
+        let out = set(text, "replicaCount=3").unwrap();
+        assert_eq!(out, text.replace("Count: 2", "Count: 3"));
+        let out = set("a: 'x'\n", "a=it's").unwrap();
+        assert_eq!(out, "a: 'it''s'\n");
+    }
+
+    #[test]
+    fn a_plain_tag_yaml_reads_as_a_number_is_quoted() {
+        assert_eq!(set("tag: latest\n", "tag=1.29").unwrap(), "tag: \"1.29\"\n");
+        assert_eq!(set("tag: latest\n", "tag=v2").unwrap(), "tag: v2\n");
+        assert_eq!(set("tag: latest\n", "tag=true").unwrap(), "tag: true\n");
+        assert_eq!(set("t: x\n", "t=a: b").unwrap(), "t: \"a: b\"\n");
+    }
+
+    #[test]
+    fn missing_keys_are_added_at_the_end_of_their_mapping() {
+        let text =
+            "image:\n    repository: nginx\n    # a comment\n    tag: x\nservice:\n    port: 80\n";
+        let out = set(text, "image.pullPolicy=Always").unwrap();
+        assert_eq!(
+            out,
+            "image:\n    repository: nginx\n    # a comment\n    tag: x\n    pullPolicy: Always\nservice:\n    port: 80\n"
+        );
+        let out = set(text, "rollout.strategy.blueGreen.autoPromotionEnabled=true").unwrap();
+        assert!(
+            out.ends_with("rollout:\n    strategy:\n        blueGreen:\n            autoPromotionEnabled: true\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn empty_parents_and_lists() {
+        assert_eq!(
+            set("labels: {}\n", "labels.team=a").unwrap(),
+            "labels:\n  team: a\n"
+        );
+        assert_eq!(
+            set("labels: # none\n", "labels.team=a").unwrap(),
+            "labels: # none\n  team: a\n"
+        );
+        let text = "ports:\n  - name: http\n    containerPort: 80\nx: 1\n";
+        let out = set(text, "ports[0].containerPort=8080").unwrap();
+        assert_eq!(out, text.replace("80\n", "8080\n"));
+        let out = set(text, "ports[1].name=metrics").unwrap();
+        assert_eq!(
+            out,
+            "ports:\n  - name: http\n    containerPort: 80\n  - name: metrics\nx: 1\n"
+        );
+        let out = set("a: 1\n", "b[0].c=x").unwrap();
+        assert_eq!(out, "a: 1\nb:\n  - c: x\n");
+        assert!(set(text, "ports[5].name=x").is_err());
+        assert!(set("a: {b: 1}\n", "a.c=2").is_err());
+        assert!(set("a: 1\n", "a.b=2").is_err());
+    }
+
+    #[test]
+    fn block_scalars_end_the_mapping_correctly() {
+        let text = "q:\n  query: |\n    sum(x)\n    /y\n\nz: 1\n";
+        let out = set(text, "q.address=http://p").unwrap();
+        assert_eq!(
+            out,
+            "q:\n  query: |\n    sum(x)\n    /y\n\n  address: http://p\nz: 1\n"
+        );
+    }
+
+    #[test]
+    fn empty_value_and_flow_items() {
+        assert_eq!(set("a:\nb: 1\n", "a=x").unwrap(), "a: x\nb: 1\n");
+        assert_eq!(set("c: [x, \"y\"]\n", "c[1]=a").unwrap(), "c: [x, \"a\"]\n");
+        assert_eq!(
+            set("c: [x, y]\n", "c[0]=a\\,b").unwrap(),
+            "c: [\"a,b\", y]\n"
+        );
+    }
+}
