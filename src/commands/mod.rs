@@ -1,5 +1,6 @@
 //! One module per command: each takes its parsed arguments and returns what to print.
 
+pub mod diff;
 pub mod render;
 pub mod rules;
 pub mod schema;
@@ -33,5 +34,6 @@ pub fn run(command: Command) -> Result<Output> {
         Command::Validate(args) => validate::run(&args),
         Command::Rules(args) => Ok(rules::run(&args).into()),
         Command::Schema => schema::run().map(Output::from),
+        Command::Diff(args) => diff::run(&args),
     }
 }
