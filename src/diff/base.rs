@@ -105,7 +105,9 @@ pub fn set_default_namespace(objects: &mut [Value], ns: &str) {
             && super::kinds::is_namespaced_kind(o)
             && let Some(Value::Object(meta)) = o.get_mut("metadata")
         {
-            meta.insert("namespace".into(), Value::String(ns.to_string()));
+            // Right after the name, where a render puts it.
+            let at = meta.keys().position(|k| k == "name").map_or(0, |i| i + 1);
+            meta.shift_insert(at, "namespace".into(), Value::String(ns.to_string()));
         }
     }
 }

@@ -273,7 +273,10 @@ async fn fetch_async(proposed: &mut [Value], options: &LiveOptions) -> Result<Li
             Err(e) => return Err(describe(e, &req, &cluster, timeout)),
         };
         if req.optional {
-            live.context.extend(items);
+            for mut item in items {
+                fill_type(&mut item, &req.info);
+                live.context.push(item);
+            }
             continue;
         }
         let wanted = groups.get(&(req.info.clone(), req.namespace.clone()));

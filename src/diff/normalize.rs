@@ -263,6 +263,10 @@ pub fn diff_pair(pair: Pair, ctx: &Context, options: &Options) -> ObjectDiff {
         }
         equivalences(b, a, &id.kind, options.live, &mut suppressed);
         align_order(b, a);
+    } else {
+        for v in before.iter_mut().chain(after.iter_mut()) {
+            canonical_order(v);
+        }
     }
     if !options.show_secrets && id.kind == "Secret" && id.api_version == "v1" {
         for v in before.iter_mut().chain(after.iter_mut()) {
@@ -1027,6 +1031,26 @@ fn empty_values(
             }
         }
         _ => {}
+    }
+}
+
+/// Puts `apiVersion`, `kind`, `metadata` (name, namespace, labels, annotations first) ahead
+/// of the rest, for an object shown alone (created or removed).
+fn canonical_order(v: &mut Value) {
+    fn front(map: &mut Map<String, Value>, keys: &[&str]) {
+        let mut old = std::mem::take(map);
+        for k in keys {
+            if let Some(v) = old.shift_remove(*k) {
+                map.insert((*k).to_string(), v);
+            }
+        }
+        map.extend(old);
+    }
+    if let Value::Object(map) = v {
+        front(map, &["apiVersion", "kind", "metadata", "spec", "data"]);
+        if let Some(Value::Object(meta)) = map.get_mut("metadata") {
+            front(meta, &["name", "namespace", "labels", "annotations"]);
+        }
     }
 }
 
