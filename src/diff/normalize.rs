@@ -861,15 +861,12 @@ fn equivalences(
     empty_values(before, after, &mut String::new(), out);
 }
 
+/// What [`pairs`] calls on each pair of parent maps, with their path.
+type PairFn<'a> = dyn FnMut(&mut Map<String, Value>, &mut Map<String, Value>, &str) + 'a;
+
 /// Calls `f` on each pair of maps found at `pattern` on both sides (`*` matches the keys both
 /// maps hold, or the indices both lists hold).
-fn pairs(
-    a: &mut Value,
-    b: &mut Value,
-    pattern: &[&str],
-    path: &mut String,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &mut Map<String, Value>, &str),
-) {
+fn pairs(a: &mut Value, b: &mut Value, pattern: &[&str], path: &mut String, f: &mut PairFn<'_>) {
     let Some((head, rest)) = pattern.split_first() else {
         if let (Value::Object(ma), Value::Object(mb)) = (a, b) {
             f(ma, mb, path);
