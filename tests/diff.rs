@@ -447,3 +447,16 @@ fn manifests_against_base_show_created_and_removed() {
         r.stdout
     );
 }
+
+#[test]
+fn readme_lists_every_default_rule() {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let section = &readme[readme.find("### Default ignore rules").unwrap()..];
+    for rule in rollwright::diff::normalize::RULES {
+        assert!(
+            section.contains(&format!("| `{}` |", rule.name)),
+            "README lacks `{}`",
+            rule.name
+        );
+    }
+}

@@ -10,7 +10,6 @@ use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::input::{self, InputOptions};
-use crate::manifest::Object;
 use crate::values::{self, ValuesInput};
 use crate::yaml;
 
@@ -37,15 +36,14 @@ pub fn classify(path: &Path) -> Result<InputKind> {
     }
     let bytes = std::fs::read(path).map_err(|e| Diagnostic::io(path, &e))?;
     let text = yaml::decode(&bytes).map_err(|e| Diagnostic::yaml(path, e))?;
-    let docs = yaml::parse_documents(text).map_err(|e| Diagnostic::yaml(path, e))?;
-    let objects = docs
-        .into_iter()
-        .filter(|d| Object::from_document(d.clone(), "").is_ok())
-        .count();
-    Ok(if objects == 0 {
-        InputKind::Chart
-    } else {
+    // A top-level `apiVersion` marks manifests (values files have no such key); looking for
+    // it spares a second parse of what may be thousands of documents.
+    let manifests =
+        text.lines().any(|l| l.starts_with("apiVersion:")) || text.contains("\"apiVersion\"");
+    Ok(if manifests {
         InputKind::Manifests
+    } else {
+        InputKind::Chart
     })
 }
 
