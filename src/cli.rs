@@ -179,7 +179,7 @@ pub struct DiffArgs {
     #[arg(long)]
     pub live: bool,
     /// Compare with BASE: a chart directory, a values file or manifests, rendered from its own
-    /// files (the render flags apply to INPUT only).
+    /// files (-f and --set* apply to INPUT only; --name and -n to both sides).
     #[arg(long, value_name = "BASE")]
     pub base: Option<PathBuf>,
     /// Compare with INPUT (and its -f files) as they are at git REF, rendered with the same
