@@ -406,6 +406,36 @@ fn base_ref_renders_the_files_at_the_ref() {
     assert!(r.stdout.contains("4 created, 0 changed"), "{}", r.stdout);
     assert!(r.stdout.contains("first deploy"));
     assert!(r.stderr.contains("does not exist at HEAD"), "{}", r.stderr);
+    // A values file standing for its chart, with a template override at the ref.
+    write(
+        root,
+        "deploy/shop/chart-templates/extra.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: \"1\"\n",
+    );
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "override"]);
+    write(
+        root,
+        "deploy/shop/chart-templates/extra.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: \"2\"\n",
+    );
+    let r = run_in(
+        &sub,
+        &[
+            "diff",
+            "shop/values.yaml",
+            "--base-ref",
+            "HEAD",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("ConfigMap extra (changed)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("1 changed"), "{}", r.stdout);
     // An unknown ref is a clear error.
     let r = run_in(&sub, &["diff", "shop", "--base-ref", "origin/nope"]);
     assert_eq!(r.code, 1);

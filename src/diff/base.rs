@@ -209,6 +209,17 @@ pub fn at_ref(git_ref: &str, input: &Path, files: &[PathBuf]) -> Result<Checkout
     })?;
     let mut notes = Vec::new();
     let mut wanted = vec![input_rel.clone()];
+    // A values file standing for its chart renders with the chart's template overrides.
+    if input.is_file()
+        && classify(input)? == InputKind::Chart
+        && let Some((dir, _)) = input_rel.rsplit_once('/').or(Some(("", "")))
+    {
+        wanted.push(if dir.is_empty() {
+            "chart-templates".to_string()
+        } else {
+            format!("{dir}/chart-templates")
+        });
+    }
     let mut file_rels = Vec::new();
     for f in files {
         match relative(&top, f) {
