@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::values::ValuesInput;
 
@@ -49,6 +49,10 @@ pub enum Command {
     Init(InitArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Show what applying the proposed objects would change, against the cluster (--live), a
+    /// base (--base) or the same files at a git ref (--base-ref), with the release impact of
+    /// each Rollout.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -265,4 +269,91 @@ pub struct ExportHelmArgs {
     /// Write into a non-empty directory that does not hold a previous export.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Per object a header and a unified diff of the normalised YAML.
+    Unified,
+    /// A pull-request comment: summary, impact, one <details> per object, within --max-bytes.
+    Markdown,
+    /// One JSON document: objects, change types, per-field changes by JSON pointer.
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    group(ArgGroup::new("against").required(true).args(["live", "base", "base_ref"])),
+    mut_arg("chart", |a| a.value_name("INPUT").help(
+        "The proposed state: a chart directory (rendered with the render flags), a values \
+         file, or manifests (a file, a directory, `-` for standard input)"
+    )),
+)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Namespace of the proposed objects (written into a chart's objects; given to manifests
+    /// without one) and, with --live, the namespace read (default: the context's).
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Compare with the objects in the cluster.
+    #[arg(long)]
+    pub live: bool,
+    /// Compare with BASE: a chart directory, a values file or manifests, rendered from its own
+    /// files (-f and --set* apply to INPUT only; --name and -n to both sides).
+    #[arg(long, value_name = "BASE")]
+    pub base: Option<PathBuf>,
+    /// Compare with INPUT (and its -f files) as they are at git REF, rendered with the same
+    /// flags (e.g. origin/main).
+    #[arg(long, value_name = "REF")]
+    pub base_ref: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "unified")]
+    pub format: DiffFormat,
+    /// Lines of context around each change.
+    #[arg(
+        short = 'C',
+        long = "context-lines",
+        value_name = "N",
+        default_value_t = 3
+    )]
+    pub context_lines: usize,
+    /// Exit 2 when there are changes (0: none, 1: error).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Leave a field out of the comparison: `Kind[/name]:/json/pointer` (`*` for any kind or
+    /// segment); repeatable, added to `diff.ignore` of the configuration.
+    #[arg(long = "ignore", value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// Show Secret values instead of a hash of each.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Most bytes of Markdown output (GitHub refuses comments over 65,536).
+    #[arg(long, value_name = "N", default_value_t = 65536,
+          value_parser = clap::value_parser!(u64).range(2048..))]
+    pub max_bytes: u64,
+    /// Colour in unified output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+    /// Configuration file (default: the nearest .rollwright.yaml upwards).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// With --live: the kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster).
+    #[arg(long, value_name = "FILE", requires = "live")]
+    pub kubeconfig: Option<PathBuf>,
+    /// With --live: the kubeconfig context (default: the current context).
+    #[arg(long, value_name = "NAME", requires = "live")]
+    pub context: Option<String>,
+    /// With --live: time to wait for each request (kubectl's format: 30s, 2m; 0 waits for ever).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30s",
+        requires = "live"
+    )]
+    pub request_timeout: String,
+    /// With --live: label selector of the release's objects; those in the cluster but not in
+    /// the render are shown as removed.
+    #[arg(short = 'l', long, value_name = "LABELS", requires = "live")]
+    pub selector: Option<String>,
 }

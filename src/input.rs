@@ -109,7 +109,7 @@ pub fn read(options: &InputOptions) -> Inputs {
 /// A rollwright chart: `values.yaml` without Helm's `Chart.yaml` beside it, and no YAML
 /// beside it but other values files (`values-prod.yaml`); a directory that also holds
 /// manifests is walked instead.
-fn is_chart(dir: &Path) -> bool {
+pub fn is_chart(dir: &Path) -> bool {
     if !dir.join("values.yaml").is_file() || dir.join("Chart.yaml").exists() {
         return false;
     }

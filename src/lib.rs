@@ -4,6 +4,7 @@ pub mod argocd;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod explain;
 pub mod export;

@@ -5,7 +5,15 @@ use clap::Parser;
 use rollwright::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `diff --detailed-exitcode` gives 2 for "changes", so a usage error there is 1.
+        Err(e) if e.use_stderr() && std::env::args().nth(1).as_deref() == Some("diff") => {
+            let _ = e.print();
+            return ExitCode::from(1);
+        }
+        Err(e) => e.exit(),
+    };
     match rollwright::commands::run(cli.command) {
         Ok(out) => {
             eprint!("{}", out.stderr);

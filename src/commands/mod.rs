@@ -1,6 +1,7 @@
 //! One module per command: each takes its parsed arguments and returns what to print.
 
 pub mod completions;
+pub mod diff;
 pub mod explain;
 pub mod export_helm;
 pub mod init;
@@ -44,5 +45,6 @@ pub fn run(command: Command) -> Result<Output> {
         Command::Explain(args) => explain::run(&args).map(Output::from),
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => completions::run(&args).map(Output::from),
+        Command::Diff(args) => diff::run(&args),
     }
 }

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod fake_kube;
+
 pub fn rollwright() -> Command {
     Command::cargo_bin("rollwright").unwrap()
 }

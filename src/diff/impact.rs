@@ -1,0 +1,532 @@
+//! Release impact: what applying the change does to each blue-green Rollout, read from the
+//! two normalised Rollouts by the controller's rules (RULES.md §5-§6).
+//!
+//! - Anything under `spec.template` changes the pod-template hash: a new ReplicaSet, a new
+//!   revision, and the whole blue-green sequence (preview, pre-promotion analysis, pause or
+//!   auto-promotion, switch, post-promotion analysis, scale-down of the old pods).
+//! - Everything else (strategy, replicas, metadata, history limits) is applied in place to the
+//!   running revision.
+//! - A Rollout that does not exist yet is a first deploy: no pause and no analysis.
+
+use serde_json::Value;
+
+use super::{Change, FieldChange, ObjectDiff};
+use crate::manifest::ObjectId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImpactKind {
+    FirstDeploy,
+    NewRevision,
+    InPlace,
+    Removed,
+}
+
+impl ImpactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImpactKind::FirstDeploy => "first-deploy",
+            ImpactKind::NewRevision => "new-revision",
+            ImpactKind::InPlace => "in-place",
+            ImpactKind::Removed => "removed",
+        }
+    }
+}
+
+/// A container whose image changes (or appears, or goes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageChange {
+    pub container: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Promotion {
+    /// `autoPromotionEnabled: false`: waits for `kubectl argo rollouts promote`.
+    Manual,
+    /// Promotes by itself this many seconds after the preview is ready.
+    Auto { seconds: i64 },
+}
+
+/// An analysis that runs, and whether its template changes in this same diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    pub template: String,
+    pub cluster_scope: bool,
+    pub changed: bool,
+}
+
+/// The blue-green settings that shape an update, as the proposed Rollout has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlueGreen {
+    pub active_service: String,
+    pub preview_service: Option<String>,
+    pub promotion: Promotion,
+    pub pre_promotion: Vec<Analysis>,
+    pub post_promotion: Vec<Analysis>,
+    pub scale_down_delay_seconds: i64,
+    pub preview_replica_count: Option<i64>,
+    pub replicas: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Impact {
+    pub rollout: ObjectId,
+    pub kind: ImpactKind,
+    pub images: Vec<ImageChange>,
+    /// Changes under `spec.template` other than images.
+    pub template_changes: Vec<FieldChange>,
+    /// Changes applied to the running revision.
+    pub in_place: Vec<FieldChange>,
+    /// `None` for a canary Rollout (not analysed) or a removed one.
+    pub blue_green: Option<BlueGreen>,
+    pub strategy: Option<String>,
+    /// The commands that move the update on.
+    pub commands: Vec<String>,
+}
+
+/// One impact per Rollout that changes.
+pub fn analyse(objects: &[ObjectDiff]) -> Vec<Impact> {
+    objects
+        .iter()
+        .filter(|o| o.id.kind == "Rollout" && o.id.group() == "argoproj.io")
+        .filter(|o| o.change != Change::Unchanged)
+        .map(|o| impact(o, objects))
+        .collect()
+}
+
+fn impact(o: &ObjectDiff, all: &[ObjectDiff]) -> Impact {
+    let (template_fields, in_place): (Vec<FieldChange>, Vec<FieldChange>) = o
+        .fields
+        .iter()
+        .cloned()
+        .partition(|f| f.path == "/spec/template" || f.path.starts_with("/spec/template/"));
+    let kind = match o.change {
+        Change::Created => ImpactKind::FirstDeploy,
+        Change::Removed => ImpactKind::Removed,
+        _ if !template_fields.is_empty() => ImpactKind::NewRevision,
+        _ => ImpactKind::InPlace,
+    };
+    let images = match kind {
+        ImpactKind::FirstDeploy => images(None, o.after.as_ref()),
+        ImpactKind::NewRevision => images(o.before.as_ref(), o.after.as_ref()),
+        _ => Vec::new(),
+    };
+    let template_changes = template_fields
+        .into_iter()
+        .filter(|f| !is_image_path(&f.path))
+        .collect();
+    let proposed = o.after.as_ref();
+    let strategy = proposed
+        .and_then(|r| r.pointer("/spec/strategy"))
+        .and_then(Value::as_object)
+        .and_then(|s| s.keys().next().cloned());
+    let blue_green = proposed.and_then(|r| blue_green(r, &o.id, all));
+    let name = &o.id.name;
+    let ns =
+        o.id.namespace
+            .as_deref()
+            .map(|n| format!(" -n {n}"))
+            .unwrap_or_default();
+    let commands = match kind {
+        ImpactKind::NewRevision if blue_green.is_some() => vec![
+            format!("kubectl argo rollouts get rollout {name}{ns} --watch"),
+            format!("kubectl argo rollouts promote {name}{ns}"),
+            format!("kubectl argo rollouts abort {name}{ns}"),
+            format!("kubectl argo rollouts undo {name}{ns}"),
+        ],
+        ImpactKind::FirstDeploy | ImpactKind::NewRevision | ImpactKind::InPlace => {
+            vec![format!(
+                "kubectl argo rollouts get rollout {name}{ns} --watch"
+            )]
+        }
+        ImpactKind::Removed => Vec::new(),
+    };
+    Impact {
+        rollout: o.id.clone(),
+        kind,
+        images,
+        template_changes,
+        in_place,
+        blue_green,
+        strategy,
+        commands,
+    }
+}
+
+fn is_image_path(path: &str) -> bool {
+    let mut segs = path.split('/').skip(1);
+    matches!(
+        (
+            segs.next(),
+            segs.next(),
+            segs.next(),
+            segs.next(),
+            segs.next(),
+            segs.next(),
+            segs.next()
+        ),
+        (
+            Some("spec"),
+            Some("template"),
+            Some("spec"),
+            Some("containers" | "initContainers"),
+            Some(_),
+            Some("image"),
+            None
+        )
+    )
+}
+
+/// Image changes by container name (containers matched by name, so a reordering is not a
+/// change of image).
+fn images(before: Option<&Value>, after: Option<&Value>) -> Vec<ImageChange> {
+    let list = |v: Option<&Value>| -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for key in ["initContainers", "containers"] {
+            let items = v
+                .and_then(|v| v.pointer(&format!("/spec/template/spec/{key}")))
+                .and_then(Value::as_array);
+            for c in items.into_iter().flatten() {
+                let name = c
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let image = c
+                    .get("image")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                out.push((name, image));
+            }
+        }
+        out
+    };
+    let (b, a) = (list(before), list(after));
+    let mut out = Vec::new();
+    for (name, image) in &a {
+        let old = b.iter().find(|(n, _)| n == name).map(|(_, i)| i.clone());
+        if old.as_deref() != Some(image.as_str()) {
+            out.push(ImageChange {
+                container: name.clone(),
+                before: old,
+                after: Some(image.clone()),
+            });
+        }
+    }
+    for (name, image) in &b {
+        if !a.iter().any(|(n, _)| n == name) {
+            out.push(ImageChange {
+                container: name.clone(),
+                before: Some(image.clone()),
+                after: None,
+            });
+        }
+    }
+    out
+}
+
+fn blue_green(rollout: &Value, id: &ObjectId, all: &[ObjectDiff]) -> Option<BlueGreen> {
+    let bg = rollout.pointer("/spec/strategy/blueGreen")?;
+    let int = |key: &str| bg.get(key).and_then(Value::as_i64);
+    let string = |key: &str| {
+        bg.get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let promotion = if bg.get("autoPromotionEnabled").and_then(Value::as_bool) == Some(false) {
+        Promotion::Manual
+    } else {
+        Promotion::Auto {
+            seconds: int("autoPromotionSeconds").unwrap_or(0),
+        }
+    };
+    let analyses = |key: &str| -> Vec<Analysis> {
+        let templates = bg
+            .pointer(&format!("/{key}/templates"))
+            .and_then(Value::as_array);
+        templates
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                let template = t.get("templateName").and_then(Value::as_str)?.to_string();
+                let cluster_scope = t.get("clusterScope").and_then(Value::as_bool) == Some(true);
+                let changed = all.iter().any(|o| {
+                    o.change != Change::Unchanged
+                        && o.id.name == template
+                        && if cluster_scope {
+                            o.id.kind == "ClusterAnalysisTemplate"
+                        } else {
+                            o.id.kind == "AnalysisTemplate" && o.id.namespace == id.namespace
+                        }
+                });
+                Some(Analysis {
+                    template,
+                    cluster_scope,
+                    changed,
+                })
+            })
+            .collect()
+    };
+    Some(BlueGreen {
+        active_service: string("activeService").unwrap_or_default(),
+        preview_service: string("previewService"),
+        promotion,
+        pre_promotion: analyses("prePromotionAnalysis"),
+        post_promotion: analyses("postPromotionAnalysis"),
+        scale_down_delay_seconds: int("scaleDownDelaySeconds").unwrap_or(30),
+        preview_replica_count: int("previewReplicaCount"),
+        replicas: rollout.pointer("/spec/replicas").and_then(Value::as_i64),
+    })
+}
+
+/// A short rendering of a value for one line: scalars as themselves, the rest as JSON.
+pub fn short(v: Option<&Value>) -> String {
+    match v {
+        None => "(none)".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => {
+            let s = other.to_string();
+            if s.len() > 60 {
+                format!("{}…", &s[..s.floor_char_boundary(57)])
+            } else {
+                s
+            }
+        }
+    }
+}
+
+fn analysis_list(list: &[Analysis]) -> String {
+    list.iter()
+        .map(|a| {
+            let mut s = a.template.clone();
+            if a.cluster_scope {
+                s.push_str(" (cluster)");
+            }
+            if a.changed {
+                s.push_str(" (changed in this diff)");
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn dotted(pointer: &str) -> String {
+    crate::yaml::dotted_path(pointer)
+}
+
+impl Impact {
+    /// The headline: `Rollout shop/demo: new revision`.
+    pub fn title(&self) -> String {
+        let what = match self.kind {
+            ImpactKind::FirstDeploy => "first deploy",
+            ImpactKind::NewRevision => "new revision",
+            ImpactKind::InPlace => "applied in place, no new revision",
+            ImpactKind::Removed => "removed",
+        };
+        format!("{}: {what}", self.rollout)
+    }
+
+    /// What will happen, one sentence a line, in the order it happens.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for i in &self.images {
+            out.push(match (&i.before, &i.after) {
+                (Some(b), Some(a)) => format!("image {}: {b} → {a}", i.container),
+                (None, Some(a)) => format!("image {}: {a}", i.container),
+                (Some(b), None) => format!("container {} ({b}) removed", i.container),
+                (None, None) => continue,
+            });
+        }
+        const MAX: usize = 5;
+        let describe = |f: &FieldChange| {
+            format!(
+                "{}: {} → {}",
+                dotted(&f.path),
+                short(f.before.as_ref()),
+                short(f.after.as_ref())
+            )
+        };
+        if self.kind == ImpactKind::NewRevision {
+            for f in self.template_changes.iter().take(MAX) {
+                out.push(format!("pod template {}", describe(f)));
+            }
+            if self.template_changes.len() > MAX {
+                out.push(format!(
+                    "… and {} more pod template changes",
+                    self.template_changes.len() - MAX
+                ));
+            }
+        }
+        match self.kind {
+            ImpactKind::FirstDeploy => {
+                out.push("no pods run yet: the first ReplicaSet is scaled up at once and both Services point at it when it is ready; no pause, no analysis".into());
+            }
+            ImpactKind::Removed => {
+                out.push("deleting the Rollout deletes its ReplicaSets and pods; Services it named keep their last selector".into());
+            }
+            ImpactKind::InPlace => {
+                for f in self.in_place.iter().take(MAX) {
+                    out.push(describe(f));
+                }
+                if self.in_place.len() > MAX {
+                    out.push(format!("… and {} more", self.in_place.len() - MAX));
+                }
+                out.push(
+                    "the running pods are kept: no new ReplicaSet, no pause, no analysis".into(),
+                );
+            }
+            ImpactKind::NewRevision => {
+                for f in self.in_place.iter().take(MAX) {
+                    out.push(format!("also {}", describe(f)));
+                }
+                match &self.blue_green {
+                    Some(bg) => out.extend(self.sequence(bg)),
+                    None => out.push(format!(
+                        "{} strategy: the update follows its steps (rollwright describes blue-green updates only)",
+                        self.strategy.as_deref().unwrap_or("no")
+                    )),
+                }
+            }
+        }
+        out
+    }
+
+    fn sequence(&self, bg: &BlueGreen) -> Vec<String> {
+        let mut out = Vec::new();
+        let replicas = match (bg.preview_replica_count, bg.replicas) {
+            (Some(p), _) => format!("{p} pod(s) (previewReplicaCount)"),
+            (None, Some(r)) => format!("{r} pod(s)"),
+            (None, None) => "the new pods".into(),
+        };
+        match &bg.preview_service {
+            Some(p) => out.push(format!(
+                "1. a new ReplicaSet starts {replicas} behind the preview Service {p}; {} keeps serving the current version",
+                bg.active_service
+            )),
+            None => out.push(format!(
+                "1. a new ReplicaSet starts {replicas}; {} keeps serving the current version",
+                bg.active_service
+            )),
+        }
+        if bg.pre_promotion.is_empty() {
+            out.push("2. no pre-promotion analysis".into());
+        } else {
+            out.push(format!(
+                "2. pre-promotion analysis runs: {} (failure aborts the update)",
+                analysis_list(&bg.pre_promotion)
+            ));
+        }
+        out.push(match bg.promotion {
+            Promotion::Manual => format!(
+                "3. pauses for a manual promote (autoPromotionEnabled: false): kubectl argo rollouts promote {}{}",
+                self.rollout.name,
+                self.rollout
+                    .namespace
+                    .as_deref()
+                    .map(|n| format!(" -n {n}"))
+                    .unwrap_or_default()
+            ),
+            Promotion::Auto { seconds: 0 } => {
+                "3. auto-promotes as soon as the new pods are ready (autoPromotionEnabled)".into()
+            }
+            Promotion::Auto { seconds } => format!(
+                "3. auto-promotes {seconds}s after the new pods are ready (autoPromotionSeconds)"
+            ),
+        });
+        let switch = format!("4. {} switches to the new pods", bg.active_service);
+        if bg.post_promotion.is_empty() {
+            out.push(format!("{switch}; no post-promotion analysis"));
+        } else {
+            out.push(format!(
+                "{switch}; post-promotion analysis runs: {} (failure switches back)",
+                analysis_list(&bg.post_promotion)
+            ));
+        }
+        out.push(format!(
+            "5. the old pods are scaled down {}s after the switch (scaleDownDelaySeconds)",
+            bg.scale_down_delay_seconds
+        ));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::field_changes;
+    use serde_json::json;
+
+    fn rollout(image: &str, auto: bool) -> Value {
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "demo", "namespace": "shop"},
+            "spec": {"replicas": 2, "strategy": {"blueGreen": {"activeService": "demo-active", "previewService": "demo-preview",
+                "autoPromotionEnabled": auto, "prePromotionAnalysis": {"templates": [{"templateName": "success-rate"}]}}},
+                "template": {"spec": {"containers": [{"name": "demo", "image": image}]}}}})
+    }
+
+    fn object(before: Option<Value>, after: Option<Value>) -> ObjectDiff {
+        let fields = field_changes(before.as_ref(), after.as_ref());
+        let change = match (&before, &after) {
+            (None, _) => Change::Created,
+            (_, None) => Change::Removed,
+            _ if fields.is_empty() => Change::Unchanged,
+            _ => Change::Changed,
+        };
+        ObjectDiff {
+            id: crate::diff::matching::id_of(after.as_ref().or(before.as_ref()).unwrap()).unwrap(),
+            change,
+            before,
+            after,
+            fields,
+            suppressed: vec![],
+        }
+    }
+
+    #[test]
+    fn new_tag_is_a_new_revision_with_a_manual_pause() {
+        let o = object(
+            Some(rollout("nginx:1.28", false)),
+            Some(rollout("nginx:1.29", false)),
+        );
+        let impacts = analyse(&[o]);
+        assert_eq!(impacts.len(), 1);
+        let i = &impacts[0];
+        assert_eq!(i.kind, ImpactKind::NewRevision);
+        let lines = i.lines().join("\n");
+        assert!(
+            lines.contains("image demo: nginx:1.28 → nginx:1.29"),
+            "{lines}"
+        );
+        assert!(lines.contains("pauses for a manual promote"), "{lines}");
+        assert!(
+            lines.contains("pre-promotion analysis runs: success-rate"),
+            "{lines}"
+        );
+        assert!(lines.contains("scaled down 30s"), "{lines}");
+        assert!(
+            i.commands
+                .iter()
+                .any(|c| c == "kubectl argo rollouts promote demo -n shop")
+        );
+    }
+
+    #[test]
+    fn strategy_change_is_in_place_and_new_rollout_is_first_deploy() {
+        let o = object(
+            Some(rollout("nginx:1.28", false)),
+            Some(rollout("nginx:1.28", true)),
+        );
+        let i = &analyse(&[o])[0];
+        assert_eq!(i.kind, ImpactKind::InPlace);
+        assert!(
+            i.lines()[0].contains("spec.strategy.blueGreen.autoPromotionEnabled: false → true")
+        );
+        let o = object(None, Some(rollout("nginx:1.28", false)));
+        let i = &analyse(&[o])[0];
+        assert_eq!(i.kind, ImpactKind::FirstDeploy);
+        assert!(i.lines().join("\n").contains("no pause, no analysis"));
+    }
+}
