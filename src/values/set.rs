@@ -26,6 +26,8 @@ use serde_json::{Map, Value};
 const MAX_NESTED_NAME_LEVEL: usize = 30;
 /// Helm's `MaxIndex`.
 const MAX_INDEX: i64 = 65536;
+/// The most list elements one path may create (one maximal index, and some).
+const MAX_PADDING: usize = 2 * 65_537;
 /// Names and indices in one key path, all together.
 const MAX_PATH_DEPTH: usize = 128;
 /// Longest piece of user input quoted back in an error message, in characters.
@@ -285,6 +287,20 @@ impl<'a> Parser<'a> {
                     )));
                 }
             }
+        }
+        // Helm bounds each index, not their product: `a[65536][65536]…` would pad list after
+        // list with nulls. Bounding the padding of one path keeps that from costing gigabytes.
+        let padding: usize = path
+            .iter()
+            .map(|s| match s {
+                Segment::Index(i) => i + 1,
+                Segment::Key(_) => 0,
+            })
+            .sum();
+        if padding > MAX_PADDING {
+            return Err(SetError::new(format!(
+                "the list indices of this path add up to {padding} elements; at most {MAX_PADDING} are allowed"
+            )));
         }
         let value = match self.kind {
             SetKind::SetJson => self.json_value()?,
