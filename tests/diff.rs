@@ -12,47 +12,35 @@ fn ex() -> String {
     example().display().to_string()
 }
 
+/// The example diffed against itself with a new tag, in namespace `shop`.
+fn new_tag(extra: &[&str]) -> common::Run {
+    let ex = ex();
+    let mut args = vec![
+        "diff",
+        &ex,
+        "--base",
+        &ex,
+        "--set",
+        "image.tag=1.29",
+        "-n",
+        "shop",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 #[test]
 fn unified_diff_of_a_new_tag() {
-    let r = run(&[
-        "diff",
-        &ex(),
-        "--base",
-        &ex(),
-        "--set",
-        "image.tag=1.29",
-        "-n",
-        "shop",
-    ]);
+    let r = new_tag(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     insta::assert_snapshot!("unified_new_tag", r.stdout);
-    let again = run(&[
-        "diff",
-        &ex(),
-        "--base",
-        &ex(),
-        "--set",
-        "image.tag=1.29",
-        "-n",
-        "shop",
-    ]);
+    let again = new_tag(&[]);
     assert_eq!(r.stdout, again.stdout, "output varies between runs");
 }
 
 #[test]
 fn markdown_of_a_new_tag() {
-    let r = run(&[
-        "diff",
-        &ex(),
-        "--base",
-        &ex(),
-        "--set",
-        "image.tag=1.29",
-        "-n",
-        "shop",
-        "--format",
-        "markdown",
-    ]);
+    let r = new_tag(&["--format", "markdown"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     insta::assert_snapshot!("markdown_new_tag", r.stdout);
     assert_valid_markdown(&r.stdout);
