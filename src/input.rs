@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Location};
@@ -23,6 +24,9 @@ pub struct InputOptions {
     /// chart's values file renders its chart: what a pre-commit hook wants, since it passes
     /// every staged YAML file (Chart.yaml, CI configs, values files) by name.
     pub skip_non_manifests: bool,
+    /// Texts read as if they were files of these names, after `paths` (tests, fuzzing and
+    /// embedding callers hand manifests over without a file).
+    pub texts: Vec<(String, Vec<u8>)>,
 }
 
 /// Everything read.
@@ -51,7 +55,7 @@ pub fn read(options: &InputOptions) -> Inputs {
             GlobSet::empty()
         }
     };
-    let paths: Vec<PathBuf> = if options.paths.is_empty() {
+    let paths: Vec<PathBuf> = if options.paths.is_empty() && options.texts.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         options.paths.clone()
@@ -62,7 +66,7 @@ pub fn read(options: &InputOptions) -> Inputs {
             let mut buf = Vec::new();
             match std::io::stdin().read_to_end(&mut buf) {
                 Ok(_) => {
-                    inputs.read_text("<stdin>", &buf, true);
+                    inputs.read_text("<stdin>", buf, true);
                 }
                 Err(e) => inputs.errors.push(Diagnostic::io(path, &e)),
             }
@@ -88,12 +92,12 @@ pub fn read(options: &InputOptions) -> Inputs {
                             inputs.render_chart(dir);
                         }
                     } else {
-                        inputs.read_text(&name, &bytes, false);
+                        inputs.read_text(&name, bytes, false);
                     }
                 }
                 Ok(bytes) => {
                     let name = path.display().to_string();
-                    if inputs.read_file(&name, &bytes, true) == Holds::Values {
+                    if inputs.read_file(&name, bytes, true) == Holds::Values {
                         // A values file named on the command line is rendered, not refused.
                         inputs.errors.pop();
                         inputs.render_chart(path);
@@ -102,6 +106,9 @@ pub fn read(options: &InputOptions) -> Inputs {
                 Err(e) => inputs.errors.push(Diagnostic::io(path, &e)),
             }
         }
+    }
+    for (name, bytes) in &options.texts {
+        inputs.read_text(name, bytes.clone(), true);
     }
     inputs
 }
@@ -191,6 +198,7 @@ impl Inputs {
                     e.depth() > 0 && e.file_name().to_str().is_some_and(|n| n.starts_with('.'));
                 !(hidden && e.file_type().is_dir())
             });
+        let mut files = Vec::new();
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -220,32 +228,61 @@ impl Inputs {
             {
                 continue;
             }
-            match std::fs::read(path) {
-                Ok(bytes) => {
-                    self.read_text(&path.display().to_string(), &bytes, false);
-                }
-                Err(e) => self.errors.push(Diagnostic::io(path, &e)),
-            }
+            files.push(entry.into_path());
         }
+        // Files are read and parsed in parallel, each into its own part, and the parts are
+        // joined in walk order: the result is the same on any number of cores.
+        let parts: Vec<Inputs> = files
+            .par_iter()
+            .map(|path| {
+                let mut part = Inputs::default();
+                match std::fs::read(path) {
+                    Ok(bytes) => {
+                        part.read_text(&path.display().to_string(), bytes, false);
+                    }
+                    Err(e) => part.errors.push(Diagnostic::io(path, &e)),
+                }
+                part
+            })
+            .collect();
+        for part in parts {
+            self.join(part);
+        }
+    }
+
+    fn join(&mut self, part: Inputs) {
+        self.objects.extend(part.objects);
+        self.sources.extend(part.sources);
+        self.errors.extend(part.errors);
+        self.files += part.files;
+        self.skipped_documents += part.skipped_documents;
+        self.skipped_templates += part.skipped_templates;
+        self.notes.extend(part.notes);
     }
 
     /// Reads one file's documents. `named`: the user named this file, so holding no object
     /// is an error. Returns whether it held an object.
-    fn read_text(&mut self, name: &str, bytes: &[u8], named: bool) -> bool {
+    fn read_text(&mut self, name: &str, bytes: Vec<u8>, named: bool) -> bool {
         self.read_file(name, bytes, named) == Holds::Objects
     }
 
-    fn read_file(&mut self, name: &str, bytes: &[u8], named: bool) -> Holds {
+    fn read_file(&mut self, name: &str, bytes: Vec<u8>, named: bool) -> Holds {
         self.files += 1;
-        let path = Path::new(name);
-        let text = match yaml::decode(bytes) {
+        // The text is kept for reports without a copy: a large file costs its size once.
+        let text = match yaml::decode_owned(bytes) {
             Ok(t) => t,
             Err(e) => {
-                self.errors.push(Diagnostic::yaml(path, e));
+                self.errors.push(Diagnostic::yaml(Path::new(name), e));
                 return Holds::Nothing;
             }
         };
-        self.sources.insert(name.to_owned(), text.to_owned());
+        let holds = self.read_decoded(name, &text, named);
+        self.sources.insert(name.to_owned(), text);
+        holds
+    }
+
+    fn read_decoded(&mut self, name: &str, text: &str, named: bool) -> Holds {
+        let path = Path::new(name);
         if is_helm_template(text) {
             self.skipped_templates += 1;
             self.notes.push(format!("{name}: a Helm template, skipped (validate its `helm template` output: `helm template … | rollwright validate -`)"));

@@ -5,8 +5,11 @@
 //! [`serde_json::Value`] plus a map from JSON pointer to the position of the node (and of its
 //! key, for mapping entries).
 
+mod events;
+
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -37,24 +40,75 @@ pub struct NodePos {
 }
 
 /// JSON pointer → position, for one document.
+///
+/// Reading keeps only a compact list (one entry per node, naming its parent); the map from
+/// pointers is built on first lookup, which most objects (those without findings) never need.
 #[derive(Debug, Clone, Default)]
-pub struct Positions(HashMap<String, NodePos>);
+pub struct Positions {
+    compact: Vec<events::Entry>,
+    map: OnceLock<HashMap<String, NodePos>>,
+}
+
+/// How a parent names a child node.
+#[derive(Debug, Clone)]
+pub(crate) enum Seg {
+    Root,
+    Key(Box<str>),
+    Index(u32),
+}
 
 impl Positions {
     pub fn from_map(map: HashMap<String, NodePos>) -> Self {
-        Positions(map)
+        Positions {
+            compact: Vec::new(),
+            map: OnceLock::from(map),
+        }
+    }
+
+    fn compact(entries: Vec<events::Entry>) -> Self {
+        Positions {
+            compact: entries,
+            map: OnceLock::new(),
+        }
+    }
+
+    fn map(&self) -> &HashMap<String, NodePos> {
+        self.map.get_or_init(|| {
+            // Parents come before their children, so each parent's pointer is known.
+            let mut pointers: Vec<String> = Vec::with_capacity(self.compact.len());
+            let mut map = HashMap::with_capacity(self.compact.len());
+            for e in &self.compact {
+                let parent = pointers.get(e.parent as usize).map_or("", String::as_str);
+                let pointer = match &e.seg {
+                    Seg::Root => String::new(),
+                    Seg::Key(k) => child_pointer(parent, k),
+                    Seg::Index(i) => format!("{parent}/{i}"),
+                };
+                map.insert(pointer.clone(), e.pos);
+                pointers.push(pointer);
+            }
+            map
+        })
     }
 
     pub fn get(&self, pointer: &str) -> Option<&NodePos> {
-        self.0.get(pointer)
+        // The root is asked for every document; it needs no map.
+        if pointer.is_empty()
+            && self.map.get().is_none()
+            && let Some(root) = self.compact.first()
+        {
+            return Some(&root.pos);
+        }
+        self.map().get(pointer)
     }
 
     /// The position of `pointer`, or of its nearest ancestor that has one: a missing key is
     /// reported at the mapping that should hold it.
     pub fn nearest(&self, pointer: &str) -> Option<&NodePos> {
         let mut p = pointer;
+        let map = self.map();
         loop {
-            if let Some(found) = self.0.get(p) {
+            if let Some(found) = map.get(p) {
                 return Some(found);
             }
             p = &p[..p.rfind('/')?];
@@ -62,7 +116,7 @@ impl Positions {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&String, &NodePos)> {
-        self.0.iter()
+        self.map().iter()
     }
 }
 
@@ -142,6 +196,19 @@ pub fn decode(bytes: &[u8]) -> Result<&str, YamlError> {
     })
 }
 
+/// [`decode`] for owned bytes, without copying them.
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, YamlError> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        decode(e.as_bytes()).err().unwrap_or_else(|| YamlError {
+            pos: None,
+            message: "the file is not UTF-8 text".into(),
+        })
+    })
+}
+
 fn options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::options! {
         // Helm (Go yaml.v3) reads `0755` as octal 493; YAML 1.2 would read a float.
@@ -152,8 +219,24 @@ fn options() -> serde_saphyr::Options {
     };
     // Manifests barely use aliases; a billion-laughs file hits this long before it costs.
     options.alias_limits.max_total_replayed_events = 100_000;
+    // A stream may be a whole repository's `kustomize build` or `helm template` output: far
+    // more documents and nodes than the defaults (1,024 and 250,000) allow. A document's
+    // size is bounded before parsing (MAX_DOCUMENT_BYTES), which bounds the rest.
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_documents = MAX_DOCUMENTS;
+        budget.max_nodes = MAX_NODES;
+        budget.max_events = MAX_EVENTS;
+        budget.max_depth = MAX_DEPTH;
+    }
     options
 }
+
+/// Limits of one stream, the same on both reading paths.
+const MAX_DOCUMENTS: usize = 100_000;
+const MAX_NODES: usize = 20_000_000;
+const MAX_EVENTS: usize = 40_000_000;
+/// Deeper than any Kubernetes object (and than the CRD schemas, the deepest YAML around).
+const MAX_DEPTH: usize = 64;
 
 /// The largest document read. The API server accepts requests of at most 3 MiB, so anything
 /// larger cannot be applied; refusing it before parsing keeps a hostile file from costing
@@ -195,6 +278,21 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
             ),
         });
     }
+    if let Some(docs) = events::parse(text) {
+        return Ok(docs);
+    }
+    parse_documents_fully(text)
+}
+
+/// [`parse_documents`] through the event fast path only: `None` where it hands over.
+#[doc(hidden)]
+pub fn parse_documents_fast(text: &str) -> Option<Vec<Document>> {
+    events::parse(text)
+}
+
+/// [`parse_documents`] through the full deserializer, whatever the text holds.
+#[doc(hidden)]
+pub fn parse_documents_fully(text: &str) -> Result<Vec<Document>, YamlError> {
     let nodes: Vec<Option<Spanned<Node>>> =
         serde_saphyr::from_str_multiple_with_options(text, options()).map_err(convert_error)?;
     Ok(nodes.into_iter().flatten().map(into_document).collect())
@@ -250,7 +348,7 @@ fn into_document(root: Spanned<Node>) -> Document {
     let value = flatten(root, String::new(), None, &mut positions);
     Document {
         value,
-        positions: Positions(positions),
+        positions: Positions::from_map(positions),
     }
 }
 
