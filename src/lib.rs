@@ -12,6 +12,7 @@ pub mod fsutil;
 pub mod init;
 pub mod input;
 pub mod manifest;
+pub mod parallel;
 pub mod render;
 pub mod report;
 pub mod rules;

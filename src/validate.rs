@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::config::Config;
@@ -29,6 +30,10 @@ pub struct Options {
 
 /// Validates everything `options` names.
 pub fn validate(options: &Options) -> Result<Report> {
+    crate::parallel::install(|| validate_here(options))
+}
+
+fn validate_here(options: &Options) -> Result<Report> {
     let schemas = if options.crds.is_empty() {
         Schemas::builtin()
     } else {
@@ -38,8 +43,25 @@ pub fn validate(options: &Options) -> Result<Report> {
     input_options
         .exclude
         .extend(options.config.exclude.iter().cloned());
-    let inputs = input::read(&input_options);
-    let schema_errors: Vec<_> = inputs.objects.iter().map(|o| schemas.validate(o)).collect();
+    // Compiling a validator takes milliseconds; the Rollout one (needed nearly always) is
+    // compiled while the inputs are read, then every other kind present, in parallel.
+    let (inputs, ()) = rayon::join(
+        || input::read(&input_options),
+        || schemas.prepare("argoproj.io/v1alpha1", "Rollout"),
+    );
+    let kinds: std::collections::BTreeSet<(&str, &str)> = inputs
+        .objects
+        .iter()
+        .map(|o| (o.id.api_version.as_str(), o.id.kind.as_str()))
+        .collect();
+    kinds
+        .par_iter()
+        .for_each(|(api_version, kind)| schemas.prepare(api_version, kind));
+    let schema_errors: Vec<_> = inputs
+        .objects
+        .par_iter()
+        .map(|o| schemas.validate(o))
+        .collect();
     let ctx = Context::new(&inputs.objects, &schema_errors, options.strict);
     let raws = rules::run(&ctx);
 

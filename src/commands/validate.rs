@@ -22,6 +22,7 @@ pub fn run(args: &ValidateArgs) -> Result<Output> {
             paths: args.paths.clone(),
             exclude: args.exclude.clone(),
             skip_non_manifests: args.skip_non_manifests,
+            texts: Vec::new(),
         },
         strict: args.strict,
         crds: args.crds.clone(),

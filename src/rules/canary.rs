@@ -74,22 +74,13 @@ const HASH_LABEL: &str = "rollouts-pod-template-hash";
 
 /// Each canary Rollout (no `blueGreen`: with both the controller validates neither) and its
 /// `spec.strategy.canary`.
-fn canaries<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = (&'a Object, &'a Value)> + 'a {
-    ctx.rollouts().filter_map(|r| {
-        let strategy = r.value.pointer("/spec/strategy")?;
-        if set(strategy, "blueGreen").is_some() {
-            return None;
-        }
-        strategy
-            .get("canary")
-            .filter(|v| v.is_object())
-            .map(|c| (r, c))
-    })
+fn canaries<'c, 'a>(ctx: &'c Context<'a>) -> impl Iterator<Item = (&'a Object, &'a Value)> + 'c {
+    ctx.canaries()
 }
 
-type Check = fn(&Context<'_>, &mut Sink<'_>, &Object, &Value);
+type Check = for<'a> fn(&Context<'a>, &mut Sink<'_>, &'a Object, &'a Value);
 
-fn each(ctx: &Context<'_>, sink: &mut Sink<'_>, check: Check) {
+fn each<'a>(ctx: &Context<'a>, sink: &mut Sink<'_>, check: Check) {
     for (rollout, canary) in canaries(ctx) {
         check(ctx, sink, rollout, canary);
     }

@@ -20,7 +20,9 @@ pub mod util;
 pub mod workloadref;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::manifest::Object;
@@ -69,6 +71,10 @@ pub struct Context<'a> {
     pub schema_errors: &'a [Vec<crate::schema::SchemaError>],
     by_kind: HashMap<&'a str, Vec<usize>>,
     by_name: HashMap<(&'a str, &'a str), Vec<usize>>,
+    pub(crate) analysis: analysis::Cache<'a>,
+    /// Rollouts by strategy, found once: most rules look at one strategy.
+    blue_greens: OnceLock<Vec<(&'a Object, &'a Value)>>,
+    canaries: OnceLock<Vec<(&'a Object, &'a Value)>>,
 }
 
 impl<'a> Context<'a> {
@@ -92,6 +98,9 @@ impl<'a> Context<'a> {
             schema_errors,
             by_kind,
             by_name,
+            analysis: analysis::Cache::default(),
+            blue_greens: OnceLock::new(),
+            canaries: OnceLock::new(),
         }
     }
 
@@ -112,12 +121,40 @@ impl<'a> Context<'a> {
 
     /// Each Rollout with a `blueGreen` strategy, and that strategy.
     pub fn blue_greens(&self) -> impl Iterator<Item = (&'a Object, &'a Value)> + '_ {
-        self.rollouts().filter_map(|r| {
-            r.value
-                .pointer("/spec/strategy/blueGreen")
-                .filter(|v| v.is_object())
-                .map(|bg| (r, bg))
-        })
+        self.blue_greens
+            .get_or_init(|| {
+                self.rollouts()
+                    .filter_map(|r| {
+                        r.value
+                            .pointer("/spec/strategy/blueGreen")
+                            .filter(|v| v.is_object())
+                            .map(|bg| (r, bg))
+                    })
+                    .collect()
+            })
+            .iter()
+            .copied()
+    }
+
+    /// Each Rollout with a `canary` strategy (and no `blueGreen` one), and that strategy.
+    pub fn canaries(&self) -> impl Iterator<Item = (&'a Object, &'a Value)> + '_ {
+        self.canaries
+            .get_or_init(|| {
+                self.rollouts()
+                    .filter_map(|r| {
+                        let strategy = r.value.pointer("/spec/strategy")?;
+                        if strategy.get("blueGreen").is_some_and(|v| !v.is_null()) {
+                            return None;
+                        }
+                        strategy
+                            .get("canary")
+                            .filter(|v| v.is_object())
+                            .map(|c| (r, c))
+                    })
+                    .collect()
+            })
+            .iter()
+            .copied()
     }
 
     /// Every Argo Rollouts `Rollout`.
@@ -247,14 +284,19 @@ impl Raw {
     }
 }
 
-/// Runs every rule over the set.
+/// Runs every rule over the set, rules in parallel; findings come in registry order.
 pub fn run(ctx: &Context<'_>) -> Vec<Raw> {
-    let mut out = Vec::new();
-    for rule in all() {
-        let mut sink = Sink::new(rule, ctx.objects, &mut out);
-        (rule.check)(ctx, &mut sink);
-    }
-    out
+    let rules: Vec<&'static Rule> = all().collect();
+    rules
+        .par_iter()
+        .map(|&rule| {
+            let mut out = Vec::new();
+            let mut sink = Sink::new(rule, ctx.objects, &mut out);
+            (rule.check)(ctx, &mut sink);
+            out
+        })
+        .collect::<Vec<_>>()
+        .concat()
 }
 
 /// The value at `pointer`, if any.

@@ -209,13 +209,14 @@ pub static P_07: Rule = Rule {
         if ctx.rollouts().next().is_none() {
             return;
         }
-        let used: Vec<&Object> = analysis::all_references(ctx)
+        let used: HashSet<*const Object> = analysis::all_references(ctx)
             .iter()
             .filter_map(|r| r.object)
+            .map(|o| o as *const Object)
             .collect();
         for kind in ["AnalysisTemplate", "ClusterAnalysisTemplate"] {
             for t in ctx.of_kind(ARGO, kind) {
-                if !used.iter().any(|u| std::ptr::eq(*u, t)) {
+                if !used.contains(&(t as *const Object)) {
                     sink.report(t, "/metadata/name", format!("{kind} {} is not referenced by any Rollout or Experiment in this set", t.id.name))
                         .help("reference it from prePromotionAnalysis/postPromotionAnalysis, or remove it");
                 }

@@ -198,6 +198,13 @@ impl Schemas {
             .or_else(|| BUILTIN.iter().find(matches))
     }
 
+    /// Compiles this kind's validator now, if it has one (validation would on first use).
+    pub fn prepare(&self, api_version: &str, kind: &str) {
+        if let Some(entry) = self.entry(api_version, kind) {
+            let _ = entry.compiled();
+        }
+    }
+
     /// Whether objects of this apiVersion and kind are checked.
     pub fn knows(&self, api_version: &str, kind: &str) -> bool {
         self.entry(api_version, kind).is_some()

@@ -20,6 +20,7 @@ mod metric;
 mod refs;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use regex::Regex;
 use serde_json::{Value, json};
@@ -43,7 +44,18 @@ pub const RULES: &[&Rule] = &[
     &AR_14, &AR_15, &AR_16, &AR_17, &AR_18, &AR_20,
 ];
 
+/// What the analysis rules share, worked out once per run (many rules walk the same
+/// analysis blocks and AnalysisRuns).
+#[derive(Default)]
+pub(crate) struct Cache<'a> {
+    analyses: OnceLock<Vec<Analysis<'a>>>,
+    runs: OnceLock<Vec<Run<'a>>>,
+    /// Every metric problem of every analysis object: (object, metric index, problem).
+    metric_problems: OnceLock<Vec<(&'a Object, usize, metric::Invalid)>>,
+}
+
 /// One analysis block of one Rollout, with its templates.
+#[derive(Clone)]
 struct Analysis<'a> {
     rollout: &'a Object,
     block: Block<'a>,
@@ -83,7 +95,11 @@ impl Analysis<'_> {
     }
 }
 
-fn analyses<'a>(ctx: &Context<'a>) -> Vec<Analysis<'a>> {
+fn analyses<'c, 'a>(ctx: &'c Context<'a>) -> &'c [Analysis<'a>] {
+    ctx.analysis.analyses.get_or_init(|| compute_analyses(ctx))
+}
+
+fn compute_analyses<'a>(ctx: &Context<'a>) -> Vec<Analysis<'a>> {
     let mut out = Vec::new();
     for rollout in ctx.rollouts() {
         for block in analysis_blocks(rollout) {
@@ -174,7 +190,7 @@ fn check_templates_exist(ctx: &Context<'_>, sink: &mut Sink<'_>, canary: bool) {
                 &json!(r.name),
                 &format!("{} '{}' not found", r.kind(), r.name),
             );
-            let help = missing_help(ctx, &a, r);
+            let help = missing_help(ctx, a, r);
             if r.name.is_empty() {
                 sink.report(r.holder, &pointer, message).help(help);
             } else {
@@ -242,7 +258,7 @@ fn check_background_args(ctx: &Context<'_>, sink: &mut Sink<'_>) {
         if !a.block.kind.is_background() {
             continue;
         }
-        let unresolved: HashSet<String> = unresolved_args(&a)
+        let unresolved: HashSet<String> = unresolved_args(a)
             .into_iter()
             .flatten()
             .map(|(arg, _)| arg)
@@ -431,7 +447,7 @@ pub static AT_05: Rule = Rule {
     doc: "every template argument without value or valueFrom is passed by the Rollout's analysis args",
     check: |ctx, sink| {
         for a in analyses(ctx) {
-            let Some(unresolved) = unresolved_args(&a) else {
+            let Some(unresolved) = unresolved_args(a) else {
                 continue;
             };
             let dropped = dropped_by(&a.block);
@@ -732,7 +748,7 @@ fn each_foreground_template<'a>(ctx: &Context<'a>, mut f: impl FnMut(&Analysis<'
             continue;
         }
         for &t in &a.resolved.templates {
-            f(&a, t);
+            f(a, t);
         }
     }
 }
@@ -778,22 +794,35 @@ fn with_resolver<R>(object: &Object, f: impl FnOnce(&dyn Fn(&str) -> Option<Stri
     }
 }
 
-fn check_metric_rule(ctx: &Context<'_>, sink: &mut Sink<'_>, rule: &str, help: &str) {
-    for object in analysis_objects(ctx) {
-        let found: Vec<(usize, metric::Invalid)> = with_resolver(object, |resolve| {
-            metrics(object)
-                .flat_map(|(i, m)| validate_metric(m, resolve).into_iter().map(move |x| (i, x)))
-                .filter(|(_, x)| x.rule == rule)
-                .collect()
-        });
-        for (i, x) in found {
-            sink.report(
-                object,
-                &format!("/spec/metrics/{i}/{}", x.field),
-                format!("Analysis spec invalid: metrics[{i}]: {}", x.message),
-            )
-            .help(format!("{help}; {RUNTIME}"));
+fn metric_problems<'c, 'a>(ctx: &'c Context<'a>) -> &'c [(&'a Object, usize, metric::Invalid)] {
+    ctx.analysis.metric_problems.get_or_init(|| {
+        let mut out = Vec::new();
+        for object in analysis_objects(ctx) {
+            with_resolver(object, |resolve| {
+                for (i, m) in metrics(object) {
+                    out.extend(
+                        validate_metric(m, resolve)
+                            .into_iter()
+                            .map(|x| (object, i, x)),
+                    );
+                }
+            });
         }
+        out
+    })
+}
+
+fn check_metric_rule(ctx: &Context<'_>, sink: &mut Sink<'_>, rule: &str, help: &str) {
+    for (object, i, x) in metric_problems(ctx) {
+        if x.rule != rule {
+            continue;
+        }
+        sink.report(
+            object,
+            &format!("/spec/metrics/{i}/{}", x.field),
+            format!("Analysis spec invalid: metrics[{i}]: {}", x.message),
+        )
+        .help(format!("{help}; {RUNTIME}"));
     }
 }
 
@@ -949,7 +978,11 @@ struct Run<'a> {
     standalone: bool,
 }
 
-fn runs<'a>(ctx: &Context<'a>) -> Vec<Run<'a>> {
+fn runs<'c, 'a>(ctx: &'c Context<'a>) -> &'c [Run<'a>] {
+    ctx.analysis.runs.get_or_init(|| compute_runs(ctx))
+}
+
+fn compute_runs<'a>(ctx: &Context<'a>) -> Vec<Run<'a>> {
     let mut out = Vec::new();
     let mut used: HashSet<*const Object> = HashSet::new();
     for a in analyses(ctx) {
@@ -964,7 +997,7 @@ fn runs<'a>(ctx: &Context<'a>) -> Vec<Run<'a>> {
                 owner: a.rollout,
                 pointer: a.at(),
                 parts: a.resolved.templates.clone(),
-                analysis: Some(a),
+                analysis: Some(a.clone()),
                 standalone: false,
             });
         }
