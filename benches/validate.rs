@@ -1,48 +1,79 @@
-//! Validation throughput: `rollwright validate` over a tree, in process, as documents per
-//! second (median of repeated runs). The tree is `$ROLLWRIGHT_ARGO_CORPUS/corpus` when set (the
-//! upstream examples and test manifests), else this repository's rule fixtures.
-//! Run with `cargo bench --bench validate`.
+//! Validation throughput in process: documents per second for `rollwright validate` over a
+//! tree, next to the floor (reading and parsing the same files without validating), as
+//! medians of repeated runs.
+//!
+//! Trees: a generated repository of `ROLLWRIGHT_BENCH_BUNDLES` bundles (2,000 by default,
+//! about 8,500 documents; see benches/support/corpus.rs), or `ROLLWRIGHT_BENCH_TREE` when set,
+//! and the upstream corpus when `ROLLWRIGHT_ARGO_CORPUS` is set.
+//! Run with `cargo bench --bench validate`; `RAYON_NUM_THREADS=1` for one core.
 
-use std::path::PathBuf;
+#[path = "support/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rollwright::input::InputOptions;
+use rollwright::input::{self, InputOptions};
 use rollwright::validate::{Options, validate};
 
-fn main() {
-    let tree = match std::env::var_os("ROLLWRIGHT_ARGO_CORPUS") {
-        Some(root) => PathBuf::from(root).join("corpus"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules"),
-    };
+fn median(runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut samples: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn bench(label: &str, tree: &Path, runs: usize) {
     let options = Options {
         inputs: InputOptions {
-            paths: vec![tree.clone()],
+            paths: vec![tree.to_path_buf()],
             ..Default::default()
         },
         ..Default::default()
     };
-    let first = Instant::now();
     let report = validate(&options).expect("the tree validates");
-    let cold = first.elapsed();
     let documents = report.summary.objects + report.summary.skipped_documents;
-    let mut runs: Vec<f64> = (0..20)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(validate(&options).expect("the tree validates"));
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    runs.sort_by(f64::total_cmp);
-    let median = runs[runs.len() / 2];
+    let parse = median(runs, || {
+        let inputs = rollwright::parallel::install(|| input::read(&options.inputs));
+        std::hint::black_box(inputs);
+    });
+    let full = median(runs, || {
+        std::hint::black_box(validate(&options).expect("the tree validates"));
+    });
     println!(
-        "validate {}: {} files, {} documents ({} objects), {} findings; first run {:.1} ms, median {:.1} ms, {:.0} documents/s",
-        tree.display(),
+        "{label}: {} files, {documents} documents, {} findings\n  parse only  {:>8.1} ms  {:>8.0} documents/s\n  validate    {:>8.1} ms  {:>8.0} documents/s  ({:.2}x the parse-only floor)",
         report.summary.files,
-        documents,
-        report.summary.objects,
         report.findings.len(),
-        cold.as_secs_f64() * 1e3,
-        median * 1e3,
-        documents as f64 / median
+        parse * 1e3,
+        documents as f64 / parse,
+        full * 1e3,
+        documents as f64 / full,
+        full / parse,
     );
+}
+
+fn main() {
+    let generated;
+    let tree = match std::env::var_os("ROLLWRIGHT_BENCH_TREE") {
+        Some(t) => PathBuf::from(t),
+        None => {
+            let bundles = std::env::var("ROLLWRIGHT_BENCH_BUNDLES")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(2000);
+            generated = tempfile::tempdir().expect("a scratch directory");
+            corpus::generate(generated.path(), bundles, 1).expect("the corpus is written");
+            generated.path().to_path_buf()
+        }
+    };
+    bench("generated repository", &tree, 10);
+    if let Some(root) = std::env::var_os("ROLLWRIGHT_ARGO_CORPUS") {
+        bench("upstream corpus", &PathBuf::from(root).join("corpus"), 20);
+    }
 }

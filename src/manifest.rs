@@ -131,7 +131,10 @@ impl Object {
     /// `spec.template.metadata.labels` of a workload, if it has them.
     pub fn pod_template_labels(&self) -> Option<&serde_json::Map<String, Value>> {
         self.value
-            .pointer("/spec/template/metadata/labels")
+            .get("spec")
+            .and_then(|s| s.get("template"))
+            .and_then(|t| t.get("metadata"))
+            .and_then(|m| m.get("labels"))
             .and_then(Value::as_object)
     }
 }

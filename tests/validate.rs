@@ -317,3 +317,26 @@ fn skip_non_manifests_is_what_a_hook_needs() {
         r.stdout
     );
 }
+
+/// Files, rules and schema checks run in parallel; the report must not depend on it.
+#[test]
+fn reports_are_byte_identical_across_runs_and_thread_counts() {
+    let tree = repo().join("fixtures/rules");
+    let tree = tree.to_str().unwrap();
+    let first = run(&["validate", tree, "--format", "json"]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert!(first.stdout.len() > 10_000);
+    for threads in ["1", "2", "3", "8"] {
+        for _ in 0..3 {
+            let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("rollwright"))
+                .args(["validate", tree, "--format", "json"])
+                .env("RAYON_NUM_THREADS", threads)
+                .output()
+                .unwrap();
+            assert!(
+                String::from_utf8_lossy(&out.stdout) == first.stdout,
+                "the report differs with {threads} threads"
+            );
+        }
+    }
+}

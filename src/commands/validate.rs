@@ -28,6 +28,7 @@ pub fn run(args: &ValidateArgs) -> Result<Output> {
         crds: args.crds.clone(),
         config,
         min_severity: Some(args.severity.severity()),
+        exiting: true,
     };
     let report = validate::validate(&options).map_err(|mut e| {
         e.exit_code = 2;

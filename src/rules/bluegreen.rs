@@ -1,5 +1,6 @@
 //! Blue-green strategy rules (`ValidateRolloutStrategyBlueGreen` in the controller).
 
+use crate::rules::util::Lookup as _;
 use serde_json::{Value, json};
 
 use super::util::{int, invalid};
@@ -57,7 +58,7 @@ pub static BG_02: Rule = Rule {
             let Some(limit) = int(bg.get("scaleDownDelayRevisionLimit")) else {
                 continue;
             };
-            let history = int(rollout.value.pointer("/spec/revisionHistoryLimit")).unwrap_or(10);
+            let history = int(rollout.value.lookup("/spec/revisionHistoryLimit")).unwrap_or(10);
             if history < limit {
                 sink.report(
                     rollout,
@@ -131,7 +132,7 @@ pub fn check_anti_affinity_weight(
     base: &str,
 ) {
     let Some(preferred) = strategy
-        .pointer("/antiAffinity/preferredDuringSchedulingIgnoredDuringExecution")
+        .lookup("/antiAffinity/preferredDuringSchedulingIgnoredDuringExecution")
         .filter(|v| v.is_object())
     else {
         return;

@@ -7,6 +7,7 @@
 //! under `spec.strategy.canary.<x>`, as the controller does. The analysis templates of canary
 //! steps (CR-04) are checked by the analysis family.
 
+use crate::rules::util::Lookup as _;
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
@@ -940,7 +941,7 @@ pub static C_27: Rule = Rule {
                 }
                 let all = Value::Array(args.iter().map(|(_, a)| argument_json(a)).collect());
                 for (at, arg) in &args {
-                    let Some(path) = arg.pointer("/valueFrom/fieldRef/fieldPath") else {
+                    let Some(path) = arg.lookup("/valueFrom/fieldRef/fieldPath") else {
                         continue;
                     };
                     let path = path.as_str().unwrap_or("");
@@ -1055,10 +1056,10 @@ fn find_in<'a>(
 fn pod_labels<'a>(ctx: &Context<'a>, rollout: &'a Object) -> Option<Option<&'a Value>> {
     let Some(wr) = rollout
         .value
-        .pointer("/spec/workloadRef")
+        .lookup("/spec/workloadRef")
         .filter(|v| !v.is_null())
     else {
-        return Some(rollout.value.pointer("/spec/template/metadata/labels"));
+        return Some(rollout.value.lookup("/spec/template/metadata/labels"));
     };
     let group = text(wr, "apiVersion")
         .rsplit_once('/')
@@ -1070,7 +1071,7 @@ fn pod_labels<'a>(ctx: &Context<'a>, rollout: &'a Object) -> Option<Option<&'a V
         _ => return None,
     };
     let workload = ctx.find(group, kind, rollout, text(wr, "name"))?;
-    Some(workload.value.pointer(template))
+    Some(workload.value.lookup(template))
 }
 
 pub static CR_01: Rule = Rule {
@@ -1111,7 +1112,7 @@ pub static CR_02: Rule = Rule {
                 };
                 let Some(selector) = service
                     .value
-                    .pointer("/spec/selector")
+                    .lookup("/spec/selector")
                     .and_then(Value::as_object)
                 else {
                     continue;
@@ -1160,7 +1161,7 @@ pub static CR_03: Rule = Rule {
                 };
                 let Some(owner) = service
                     .value
-                    .pointer("/metadata/annotations")
+                    .lookup("/metadata/annotations")
                     .and_then(|a| a.get(MANAGED_BY))
                 else {
                     continue;
@@ -1351,11 +1352,11 @@ pub static CR_07: Rule = Rule {
 /// `ingressutil.HasRuleWithService`: a rule path whose backend is the Service
 /// (`backend.service.name`, or `backend.serviceName` in v1beta1 Ingresses).
 fn ingress_has_backend(ingress: &Value, service: &str) -> bool {
-    items(ingress.pointer("/spec/rules")).any(|(_, rule)| {
-        items(rule.pointer("/http/paths")).any(|(_, path)| {
+    items(ingress.lookup("/spec/rules")).any(|(_, rule)| {
+        items(rule.lookup("/http/paths")).any(|(_, path)| {
             let backend = path.get("backend");
             let name = backend
-                .and_then(|b| b.pointer("/service/name"))
+                .and_then(|b| b.lookup("/service/name"))
                 .or_else(|| backend.and_then(|b| b.get("serviceName")))
                 .and_then(Value::as_str);
             name == Some(service)
@@ -1494,7 +1495,7 @@ fn stable_and_canary<'v>(rollout: &'v Value, canary: &'v Value) -> (&'v str, &'v
         let ping = text(pp, "pingService");
         let pong = text(pp, "pongService");
         let stable_ping = rollout
-            .pointer("/status/canary/stablePingPong")
+            .lookup("/status/canary/stablePingPong")
             .and_then(Value::as_str)
             == Some("ping");
         return if stable_ping {
@@ -1653,7 +1654,7 @@ pub static CR_11: Rule = Rule {
                 };
                 let weight = mapping
                     .value
-                    .pointer("/spec/weight")
+                    .lookup("/spec/weight")
                     .and_then(Value::as_i64)
                     .unwrap_or(0);
                 if weight != 0 {
@@ -1728,7 +1729,7 @@ pub static CR_12: Rule = Rule {
             // spec; it is left alone here.
             let Some(router_ref) = vs
                 .value
-                .pointer("/spec/provider/virtualRouter/virtualRouterRef")
+                .lookup("/spec/provider/virtualRouter/virtualRouterRef")
                 .filter(|v| v.is_object())
             else {
                 return;
@@ -1768,11 +1769,11 @@ pub static CR_12: Rule = Rule {
 fn virtual_router_problem(router: &Value, name: &str) -> Option<(String, String)> {
     let value = json!(name);
     let routes = router
-        .pointer("/spec/routes")
+        .lookup("/spec/routes")
         .and_then(Value::as_array)
         .filter(|r| !r.is_empty());
     let Some(routes) = routes else {
-        let at = if router.pointer("/spec/routes").is_some() {
+        let at = if router.lookup("/spec/routes").is_some() {
             "/spec/routes"
         } else {
             "/spec"
@@ -2033,7 +2034,7 @@ impl Routes<'_> {
             (false, false, false, false);
         for (_, dest) in items(route.get("route")) {
             let host = dest
-                .pointer("/destination/host")
+                .lookup("/destination/host")
                 .and_then(Value::as_str)
                 .unwrap_or("");
             let host = match host.find('.') {
@@ -2045,7 +2046,7 @@ impl Routes<'_> {
             canary |= !self.canary.is_empty() && host == self.canary;
             if let Some((stable_name, canary_name)) = self.subsets {
                 let subset = dest
-                    .pointer("/destination/subset")
+                    .lookup("/destination/subset")
                     .and_then(Value::as_str)
                     .unwrap_or("");
                 stable_subset |= !stable_name.is_empty() && subset == stable_name;

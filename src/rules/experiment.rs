@@ -1,5 +1,6 @@
 //! Experiment rules (`VerifyExperimentSpec` in the controller).
 
+use crate::rules::util::Lookup as _;
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -15,7 +16,7 @@ fn templates<'a>(
     ctx: &'a Context<'_>,
 ) -> impl Iterator<Item = (&'a Object, usize, &'a Value)> + 'a {
     ctx.of_kind(ARGO, "Experiment")
-        .flat_map(|e| items(e.value.pointer("/spec/templates")).map(move |(i, t)| (e, i, t)))
+        .flat_map(|e| items(e.value.lookup("/spec/templates")).map(move |(i, t)| (e, i, t)))
 }
 
 fn help_for(sink: &mut Sink<'_>, e: &Object, pointer: &str, message: String, help: &str) {
@@ -82,7 +83,7 @@ pub static EX_03: Rule = Rule {
     doc: "an Experiment template's minReadySeconds may not exceed progressDeadlineSeconds (default 600)",
     check: |ctx, sink| {
         for (e, i, t) in templates(ctx) {
-            let deadline = int(e.value.pointer("/spec/progressDeadlineSeconds")).unwrap_or(600);
+            let deadline = int(e.value.lookup("/spec/progressDeadlineSeconds")).unwrap_or(600);
             if int(t.get("minReadySeconds")).is_some_and(|m| m > deadline) {
                 help_for(
                     sink,
@@ -132,7 +133,7 @@ pub static EX_05: Rule = Rule {
     check: |ctx, sink| {
         for e in ctx.of_kind(ARGO, "Experiment") {
             let mut seen = HashSet::new();
-            for (i, t) in items(e.value.pointer("/spec/templates")) {
+            for (i, t) in items(e.value.lookup("/spec/templates")) {
                 let Some(name) = t
                     .get("name")
                     .and_then(Value::as_str)

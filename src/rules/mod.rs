@@ -19,6 +19,7 @@ pub mod schema;
 pub mod util;
 pub mod workloadref;
 
+use crate::rules::util::Lookup as _;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -126,7 +127,7 @@ impl<'a> Context<'a> {
                 self.rollouts()
                     .filter_map(|r| {
                         r.value
-                            .pointer("/spec/strategy/blueGreen")
+                            .lookup("/spec/strategy/blueGreen")
                             .filter(|v| v.is_object())
                             .map(|bg| (r, bg))
                     })
@@ -142,7 +143,7 @@ impl<'a> Context<'a> {
             .get_or_init(|| {
                 self.rollouts()
                     .filter_map(|r| {
-                        let strategy = r.value.pointer("/spec/strategy")?;
+                        let strategy = r.value.lookup("/spec/strategy")?;
                         if strategy.get("blueGreen").is_some_and(|v| !v.is_null()) {
                             return None;
                         }
@@ -301,5 +302,5 @@ pub fn run(ctx: &Context<'_>) -> Vec<Raw> {
 
 /// The value at `pointer`, if any.
 pub fn at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
-    value.pointer(pointer)
+    value.lookup(pointer)
 }

@@ -1,6 +1,7 @@
 //! rollwright's own checks: settings the controller accepts but that do not do what their
 //! author meant, or that make a blue-green release unsafe. Warnings by default.
 
+use crate::rules::util::Lookup as _;
 use std::collections::{BTreeSet, HashSet};
 
 use serde_json::Value;
@@ -40,7 +41,7 @@ pub static P_02: Rule = Rule {
         for (r, bg) in ctx.blue_greens() {
             if bg.get("autoPromotionEnabled").and_then(Value::as_bool) == Some(false)
                 || r.value
-                    .pointer("/spec/workloadRef")
+                    .lookup("/spec/workloadRef")
                     .is_some_and(|v| !v.is_null())
             {
                 continue;
@@ -48,7 +49,7 @@ pub static P_02: Rule = Rule {
             let analysis = ["prePromotionAnalysis", "postPromotionAnalysis"]
                 .iter()
                 .any(|k| bg.get(*k).is_some_and(|v| !v.is_null()));
-            let probed = items(r.value.pointer("/spec/template/spec/containers"))
+            let probed = items(r.value.lookup("/spec/template/spec/containers"))
                 .any(|(_, c)| c.get("readinessProbe").is_some_and(|p| !p.is_null()));
             if !analysis && !probed {
                 let at = if bg.get("autoPromotionEnabled").is_some() {
@@ -85,7 +86,7 @@ pub static P_04: Rule = Rule {
     doc: "previewReplicaCount above replicas runs more preview pods than production ever has",
     check: |ctx, sink| {
         for (r, bg) in ctx.blue_greens() {
-            let replicas = int(r.value.pointer("/spec/replicas")).unwrap_or(1);
+            let replicas = int(r.value.lookup("/spec/replicas")).unwrap_or(1);
             if let Some(preview) = int(bg.get("previewReplicaCount")).filter(|p| *p > replicas) {
                 sink.report(r, &format!("{BG}/previewReplicaCount"), format!("previewReplicaCount ({preview}) is above replicas ({replicas})"))
                     .help("use at most spec.replicas preview pods; promotion scales the new version to spec.replicas anyway");
@@ -115,7 +116,7 @@ pub static P_05: Rule = Rule {
     check: |ctx, sink| {
         let mut seen = HashSet::new();
         for r in ctx.rollouts() {
-            let containers = items(r.value.pointer("/spec/template/spec/containers"))
+            let containers = items(r.value.lookup("/spec/template/spec/containers"))
                 .map(|(_, c)| c)
                 .collect::<Vec<_>>();
             if containers.is_empty() {
@@ -138,7 +139,7 @@ pub static P_05: Rule = Rule {
                 if !seen.insert((service as *const Object, r as *const Object)) {
                     continue;
                 }
-                for (i, port) in items(service.value.pointer("/spec/ports")) {
+                for (i, port) in items(service.value.lookup("/spec/ports")) {
                     let target = port.get("targetPort").or_else(|| port.get("port"));
                     let matched = match target {
                         Some(Value::String(s)) => {
@@ -179,7 +180,7 @@ pub static P_06: Rule = Rule {
                 let declared: HashSet<&str> = resolved
                     .templates
                     .iter()
-                    .flat_map(|t| items(t.value.pointer("/spec/args")))
+                    .flat_map(|t| items(t.value.lookup("/spec/args")))
                     .filter_map(|(_, a)| a.get("name").and_then(Value::as_str))
                     .collect();
                 for arg in &block.args {
@@ -233,10 +234,10 @@ pub static P_08: Rule = Rule {
     check: |ctx, sink| {
         for r in ctx.rollouts() {
             for list in ["initContainers", "containers"] {
-                for (i, c) in items(r.value.pointer(&format!("/spec/template/spec/{list}"))) {
+                for (i, c) in items(r.value.lookup(&format!("/spec/template/spec/{list}"))) {
                     for kind in ["requests", "limits"] {
                         let Some(map) = c
-                            .pointer(&format!("/resources/{kind}"))
+                            .lookup(&format!("/resources/{kind}"))
                             .and_then(Value::as_object)
                         else {
                             continue;

@@ -1,6 +1,7 @@
 //! Blue-green referenced Services (`ValidateRolloutReferencedResources` in the controller):
 //! the Services must exist, select the pod template, and belong to this Rollout.
 
+use crate::rules::util::Lookup as _;
 use serde_json::{Value, json};
 
 use super::util::invalid;
@@ -22,7 +23,7 @@ fn services(r: &Object) -> Vec<(&'static str, String, &str)> {
         let pointer = format!("/spec/strategy/blueGreen/{role}");
         if let Some(name) = r
             .value
-            .pointer(&pointer)
+            .lookup(&pointer)
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
         {
@@ -63,7 +64,7 @@ pub static BGR_02: Rule = Rule {
 pub fn unmatched_label(service: &Object, rollout: &Object) -> Option<String> {
     let selector = service
         .value
-        .pointer("/spec/selector")
+        .lookup("/spec/selector")
         .and_then(Value::as_object)?;
     let empty = serde_json::Map::new();
     let labels = rollout.pod_template_labels().unwrap_or(&empty);
@@ -82,7 +83,7 @@ pub static BGR_03: Rule = Rule {
     check: |ctx, sink| {
         for r in ctx.rollouts() {
             if r.value
-                .pointer("/spec/workloadRef")
+                .lookup("/spec/workloadRef")
                 .is_some_and(|v| !v.is_null())
             {
                 continue;
@@ -93,7 +94,7 @@ pub static BGR_03: Rule = Rule {
                 };
                 if let Some(key) = unmatched_label(service, r) {
                     sink.report(r, &pointer, invalid(&format!("spec.strategy.blueGreen.{role}"), &json!(name), &format!("Service {name:?} has unmatch label {key:?} in rollout")))
-                        .help(format!("give the pod template the label {key}: {} (or change the Service's selector)", service.value.pointer(&format!("/spec/selector/{}", crate::yaml::escape_segment(&key))).map(super::util::go_value).unwrap_or_default()));
+                        .help(format!("give the pod template the label {key}: {} (or change the Service's selector)", service.value.lookup(&format!("/spec/selector/{}", crate::yaml::escape_segment(&key))).map(super::util::go_value).unwrap_or_default()));
                 }
             }
         }
@@ -113,7 +114,7 @@ pub static BGR_04: Rule = Rule {
                 };
                 let owner = service
                     .value
-                    .pointer("/metadata/annotations")
+                    .lookup("/metadata/annotations")
                     .and_then(|a| a.get(MANAGED_BY))
                     .and_then(Value::as_str);
                 if owner.is_some_and(|o| o != r.id.name) {

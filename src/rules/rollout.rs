@@ -1,6 +1,7 @@
 //! Rollout spec rules common to every strategy (`ValidateRolloutSpec` in the controller),
 //! including the Kubernetes ReplicaSet rules it applies to the pod template.
 
+use crate::rules::util::Lookup as _;
 use serde_json::{Map, Value, json};
 
 use super::k8s;
@@ -16,7 +17,7 @@ pub const RULES: &[&Rule] = &[
 
 fn has_workload_ref(r: &Object) -> bool {
     r.value
-        .pointer("/spec/workloadRef")
+        .lookup("/spec/workloadRef")
         .is_some_and(|v| !v.is_null())
 }
 
@@ -24,7 +25,7 @@ fn has_workload_ref(r: &Object) -> bool {
 fn non_negative(ctx: &Context<'_>, sink: &mut Sink<'_>, field: &str) {
     for r in ctx.rollouts() {
         let pointer = format!("/spec/{field}");
-        if let Some(n) = int(r.value.pointer(&pointer))
+        if let Some(n) = int(r.value.lookup(&pointer))
             && n < 0
         {
             sink.report(
@@ -56,8 +57,7 @@ pub static R_02: Rule = Rule {
     doc: "a Rollout without workloadRef needs spec.selector",
     check: |ctx, sink| {
         for r in ctx.rollouts() {
-            if !has_workload_ref(r) && r.value.pointer("/spec/selector").is_none_or(Value::is_null)
-            {
+            if !has_workload_ref(r) && r.value.lookup("/spec/selector").is_none_or(Value::is_null) {
                 sink.report(
                     r,
                     "/spec",
@@ -76,7 +76,7 @@ pub static R_02: Rule = Rule {
 /// reports that such a selector cannot be built at all.
 fn expression_problems(r: &Object) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (i, e) in items(r.value.pointer("/spec/selector/matchExpressions")) {
+    for (i, e) in items(r.value.lookup("/spec/selector/matchExpressions")) {
         let base = format!("/spec/selector/matchExpressions/{i}");
         let path = format!("spec.selector.matchExpressions[{i}]");
         let op = e.get("operator").and_then(Value::as_str).unwrap_or("");
@@ -122,7 +122,7 @@ pub static R_03: Rule = Rule {
         for r in ctx.rollouts().filter(|r| !has_workload_ref(r)) {
             if let Some(labels) = r
                 .value
-                .pointer("/spec/selector/matchLabels")
+                .lookup("/spec/selector/matchLabels")
                 .and_then(Value::as_object)
             {
                 for (k, v) in labels {
@@ -151,7 +151,7 @@ pub static R_03: Rule = Rule {
                     "use In/NotIn with a list of values, or Exists/DoesNotExist without values",
                 );
             }
-            for (i, e) in items(r.value.pointer("/spec/selector/matchExpressions")) {
+            for (i, e) in items(r.value.lookup("/spec/selector/matchExpressions")) {
                 if let Some(key) = e.get("key").and_then(Value::as_str)
                     && let Some(why) = k8s::qualified_name_error(key)
                 {
@@ -177,7 +177,7 @@ pub static R_04: Rule = Rule {
     doc: "a selector with neither matchLabels nor matchExpressions would select every pod",
     check: |ctx, sink| {
         for r in ctx.rollouts().filter(|r| !has_workload_ref(r)) {
-            let Some(selector) = r.value.pointer("/spec/selector").filter(|s| s.is_object()) else {
+            let Some(selector) = r.value.lookup("/spec/selector").filter(|s| s.is_object()) else {
                 continue;
             };
             let count = |k: &str| {
@@ -208,7 +208,7 @@ pub static R_05: Rule = Rule {
     doc: "with spec.workloadRef, spec.template must carry no labels or annotations (also the controller's WR-01)",
     check: |ctx, sink| {
         for r in ctx.rollouts().filter(|r| has_workload_ref(r)) {
-            let meta = r.value.pointer("/spec/template/metadata");
+            let meta = r.value.lookup("/spec/template/metadata");
             let filled = |k: &str| {
                 meta.and_then(|m| m.get(k))
                     .and_then(Value::as_object)
@@ -239,7 +239,7 @@ pub static R_06: Rule = Rule {
             if !expression_problems(r).is_empty() {
                 let selector = r
                     .value
-                    .pointer("/spec/selector")
+                    .lookup("/spec/selector")
                     .cloned()
                     .unwrap_or(Value::Null);
                 sink.report(
@@ -283,7 +283,7 @@ pub static R_07A: Rule = Rule {
     doc: "spec.selector must select the pod template's labels",
     check: |ctx, sink| {
         for r in ctx.rollouts().filter(|r| !has_workload_ref(r)) {
-            let Some(selector) = r.value.pointer("/spec/selector").filter(|s| s.is_object()) else {
+            let Some(selector) = r.value.lookup("/spec/selector").filter(|s| s.is_object()) else {
                 continue;
             };
             // The controller matches only a selector it could build (R-06 reports the others).
@@ -299,7 +299,7 @@ pub static R_07A: Rule = Rule {
                     "/spec/template",
                 ]
                 .into_iter()
-                .find(|p| r.value.pointer(p).is_some())
+                .find(|p| r.value.lookup(p).is_some())
                 .unwrap_or("/spec");
                 sink.report(
                     r,
@@ -319,7 +319,7 @@ pub static R_07B: Rule = Rule {
     doc: "the pod template must pass Kubernetes' pod validation: containers, names, images, ports, probes, env, volumes, resources",
     check: |ctx, sink| {
         for r in ctx.rollouts().filter(|r| !has_workload_ref(r)) {
-            if r.value.pointer("/spec/template").is_none_or(Value::is_null) {
+            if r.value.lookup("/spec/template").is_none_or(Value::is_null) {
                 continue;
             }
             check_pod_template(sink, r, "/spec/template", "spec.template");
@@ -330,14 +330,14 @@ pub static R_07B: Rule = Rule {
 /// Kubernetes' pod template validation, the parts decidable from the manifest alone.
 pub fn check_pod_template(sink: &mut Sink<'_>, o: &Object, base: &str, path: &str) {
     let spec_pointer = format!("{base}/spec");
-    let Some(spec) = o.value.pointer(&spec_pointer) else {
+    let Some(spec) = o.value.lookup(&spec_pointer) else {
         sink.report(o, base, required(&format!("{path}.spec.containers"), ""));
         return;
     };
     for (which, field) in [("labels", "labels"), ("annotations", "annotations")] {
         if let Some(map) = o
             .value
-            .pointer(&format!("{base}/metadata/{field}"))
+            .lookup(&format!("{base}/metadata/{field}"))
             .and_then(Value::as_object)
         {
             for (k, v) in map {
@@ -515,8 +515,8 @@ fn check_container<'c>(
             .help("mount a volume listed in spec.volumes");
         }
     }
-    let limits = c.pointer("/resources/limits").and_then(Value::as_object);
-    if let Some(requests) = c.pointer("/resources/requests").and_then(Value::as_object) {
+    let limits = c.lookup("/resources/limits").and_then(Value::as_object);
+    if let Some(requests) = c.lookup("/resources/requests").and_then(Value::as_object) {
         for (res, req) in requests {
             let (Some(r), Some(l)) = (
                 k8s::quantity_of(req),
@@ -557,7 +557,7 @@ pub static R_07C: Rule = Rule {
             let pointer = "/spec/template/spec/restartPolicy";
             if let Some(policy) = r
                 .value
-                .pointer(pointer)
+                .lookup(pointer)
                 .filter(|p| p.as_str() != Some("Always"))
             {
                 sink.report(
@@ -579,7 +579,7 @@ pub static R_07D: Rule = Rule {
     check: |ctx, sink| {
         for r in ctx.rollouts() {
             let pointer = "/spec/template/spec/activeDeadlineSeconds";
-            if r.value.pointer(pointer).is_some_and(|v| !v.is_null()) {
+            if r.value.lookup(pointer).is_some_and(|v| !v.is_null()) {
                 sink.report(
                     r,
                     pointer,
@@ -625,10 +625,10 @@ pub static R_11: Rule = Rule {
     doc: "spec.progressDeadlineSeconds (default 600) must be greater than spec.minReadySeconds",
     check: |ctx, sink| {
         for r in ctx.rollouts() {
-            let deadline = int(r.value.pointer("/spec/progressDeadlineSeconds")).unwrap_or(600);
-            let min_ready = int(r.value.pointer("/spec/minReadySeconds")).unwrap_or(0);
+            let deadline = int(r.value.lookup("/spec/progressDeadlineSeconds")).unwrap_or(600);
+            let min_ready = int(r.value.lookup("/spec/minReadySeconds")).unwrap_or(0);
             if deadline >= 0 && deadline <= min_ready {
-                let pointer = if r.value.pointer("/spec/progressDeadlineSeconds").is_some() {
+                let pointer = if r.value.lookup("/spec/progressDeadlineSeconds").is_some() {
                     "/spec/progressDeadlineSeconds"
                 } else {
                     "/spec/minReadySeconds"
@@ -659,11 +659,11 @@ pub static R_12: Rule = Rule {
         for r in ctx.rollouts() {
             let has = |k: &str| {
                 r.value
-                    .pointer(&format!("/spec/strategy/{k}"))
+                    .lookup(&format!("/spec/strategy/{k}"))
                     .is_some_and(|v| !v.is_null())
             };
             if !has("blueGreen") && !has("canary") {
-                let pointer = if r.value.pointer("/spec/strategy").is_some() {
+                let pointer = if r.value.lookup("/spec/strategy").is_some() {
                     "/spec/strategy"
                 } else {
                     "/spec"
@@ -684,7 +684,7 @@ pub static R_13: Rule = Rule {
         for r in ctx.rollouts() {
             let has = |k: &str| {
                 r.value
-                    .pointer(&format!("/spec/strategy/{k}"))
+                    .lookup(&format!("/spec/strategy/{k}"))
                     .is_some_and(|v| !v.is_null())
             };
             if has("blueGreen") && has("canary") {

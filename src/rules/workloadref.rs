@@ -1,6 +1,7 @@
 //! `spec.workloadRef` resolution (`rollout/templateref.go` in the controller). WR-01 (the
 //! template must be empty) is the same condition as R-05 and is reported as R-05.
 
+use crate::rules::util::Lookup as _;
 use serde_json::{Value, json};
 
 use super::Rule;
@@ -19,7 +20,7 @@ const SUPPORTED: &[(&str, &str, &str)] = &[
 fn workload_ref(r: &Object) -> Option<(&str, &str, &str)> {
     let w = r
         .value
-        .pointer("/spec/workloadRef")
+        .lookup("/spec/workloadRef")
         .filter(|v| v.is_object())?;
     let api_version = w.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
@@ -107,17 +108,17 @@ pub static WR_04: Rule = Rule {
             let empty = serde_json::Map::new();
             let labels = w
                 .value
-                .pointer(&format!("{template}/metadata/labels"))
+                .lookup(&format!("{template}/metadata/labels"))
                 .and_then(Value::as_object)
                 .unwrap_or(&empty);
             let selector = r
                 .value
-                .pointer("/spec/selector")
+                .lookup("/spec/selector")
                 .filter(|s| s.is_object())
-                .or_else(|| w.value.pointer("/spec/selector"));
+                .or_else(|| w.value.lookup("/spec/selector"));
             let Some(selector) = selector else { continue };
             if !super::rollout::selector_matches(selector, labels) {
-                let at = if r.value.pointer("/spec/selector").is_some() {
+                let at = if r.value.lookup("/spec/selector").is_some() {
                     "/spec/selector"
                 } else {
                     "/spec/workloadRef"

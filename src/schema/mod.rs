@@ -99,7 +99,7 @@ struct Entry {
 }
 
 enum Source {
-    Builtin(fn() -> Value),
+    Builtin(fn() -> Value, Option<&'static str>),
     Crd { schema: Arc<Value>, origin: String },
 }
 
@@ -107,11 +107,20 @@ impl Entry {
     fn compiled(&self) -> Result<Arc<Compiled>, String> {
         self.compiled
             .get_or_init(|| {
-                let mut schema = match &self.source {
-                    Source::Builtin(make) => make(),
-                    Source::Crd { schema, .. } => schema.as_ref().clone(),
+                let schema = match &self.source {
+                    Source::Builtin(_, Some(text)) => serde_json::from_str(text)
+                        .map_err(|e| format!("embedded schema of {}: {e}", self.kind))?,
+                    Source::Builtin(make, None) => {
+                        let mut schema = make();
+                        json::prepare(&mut schema);
+                        schema
+                    }
+                    Source::Crd { schema, .. } => {
+                        let mut schema = schema.as_ref().clone();
+                        json::prepare(&mut schema);
+                        schema
+                    }
                 };
-                json::prepare(&mut schema);
                 match json::compile(&schema) {
                     Ok(validator) => Ok(Arc::new(Compiled { schema, validator })),
                     Err(e) => Err(match &self.source {
@@ -119,7 +128,7 @@ impl Entry {
                             "the schema of {} {} from the CRD at {origin} cannot be used: {e}",
                             self.api_version, self.kind
                         ),
-                        Source::Builtin(_) => {
+                        Source::Builtin(..) => {
                             unreachable!("built-in schemas compile (a test compiles each): {e}")
                         }
                     }),
@@ -136,7 +145,7 @@ static BUILTIN: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         .map(|b| Entry {
             api_version: b.api_version.to_owned(),
             kind: b.kind.to_owned(),
-            source: Source::Builtin(b.schema),
+            source: Source::Builtin(b.schema, b.prepared),
             compiled: OnceLock::new(),
         })
         .collect()

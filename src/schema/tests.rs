@@ -850,3 +850,26 @@ fn a_crd_schema_that_cannot_compile_is_reported_on_use() {
         found[0].message
     );
 }
+
+/// The embedded schemas (schemas/kinds/) are what the types generate; regenerate them with
+/// `ROLLWRIGHT_UPDATE_SCHEMAS=1 cargo test embedded_schemas`.
+#[test]
+fn embedded_schemas_match_the_types() {
+    let update = std::env::var_os("ROLLWRIGHT_UPDATE_SCHEMAS").is_some();
+    for (api_version, kind, text) in super::builtin::PREPARED {
+        let fresh = Schemas::builtin_schema(api_version, kind).expect("a built-in kind");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("schemas/kinds")
+            .join(format!("{}.json", kind.to_lowercase()));
+        if update {
+            std::fs::write(&path, serde_json::to_string(&fresh).unwrap() + "\n").unwrap();
+            continue;
+        }
+        let embedded: Value = serde_json::from_str(text).unwrap();
+        assert!(
+            embedded == fresh,
+            "{} is stale: run ROLLWRIGHT_UPDATE_SCHEMAS=1 cargo test embedded_schemas",
+            path.display()
+        );
+    }
+}

@@ -7,6 +7,7 @@
 //! in a Prometheus query, a shell command, a label — and the tag text is matched, after
 //! trimming spaces, against `args.<name>`; the text echoed in an error is the JSON-escaped one.
 
+use crate::rules::util::Lookup as _;
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -45,7 +46,7 @@ impl TemplateArg<'_> {
 
 /// The `spec.args` of a template or AnalysisRun.
 pub fn template_args(object: &Object) -> Vec<TemplateArg<'_>> {
-    args_of(object.value.pointer("/spec/args"))
+    args_of(object.value.lookup("/spec/args"))
 }
 
 /// The entries of an `args` list.

@@ -4,6 +4,7 @@
 //! A field whose text holds a `{{…}}` placeholder is unknown until the run exists (the
 //! referencing Rollout may pass any value), so checks that need it are skipped.
 
+use crate::rules::util::Lookup as _;
 use serde_json::Value;
 
 use crate::rules::util::atoi;
@@ -263,7 +264,7 @@ pub fn provider_errors(metric: &Value, resolve: Resolver<'_>) -> Vec<ProviderErr
     };
 
     if let Some(p) = metric
-        .pointer("/provider/prometheus")
+        .lookup("/provider/prometheus")
         .filter(|v| v.is_object())
     {
         if let Known::Is(address) = known(p.get("address"))
@@ -283,7 +284,7 @@ pub fn provider_errors(metric: &Value, resolve: Resolver<'_>) -> Vec<ProviderErr
                 "prometheus timeout should not be negative",
             );
         }
-        let basic = p.pointer("/authentication/basicAuth");
+        let basic = p.lookup("/authentication/basicAuth");
         let user = known(basic.and_then(|b| b.get("username")));
         let password = known(basic.and_then(|b| b.get("password")));
         if set(&user) && empty(&password) {
@@ -299,7 +300,7 @@ pub fn provider_errors(metric: &Value, resolve: Resolver<'_>) -> Vec<ProviderErr
         }
         oauth2(p, "/provider/prometheus", &known, &set, &empty, &mut push);
     }
-    if let Some(w) = metric.pointer("/provider/web").filter(|v| v.is_object()) {
+    if let Some(w) = metric.lookup("/provider/web").filter(|v| v.is_object()) {
         let body = known(w.get("body"));
         let json_body = w.get("jsonBody").is_some_and(|v| !v.is_null());
         let method = known(w.get("method"));
@@ -335,7 +336,7 @@ fn oauth2(
     empty: &dyn Fn(&Known<String>) -> bool,
     push: &mut dyn FnMut(&str, &'static str),
 ) {
-    let Some(o) = provider.pointer("/authentication/oauth2") else {
+    let Some(o) = provider.lookup("/authentication/oauth2") else {
         return;
     };
     if set(&known(o.get("tokenUrl")))

@@ -19,6 +19,7 @@ mod args;
 mod metric;
 mod refs;
 
+use crate::rules::util::Lookup as _;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -120,7 +121,7 @@ fn named(o: &Object) -> String {
 }
 
 fn metrics(o: &Object) -> impl Iterator<Item = (usize, &Value)> {
-    items(o.value.pointer("/spec/metrics"))
+    items(o.value.lookup("/spec/metrics"))
 }
 
 fn metric_name(m: &Value) -> &str {
@@ -379,7 +380,7 @@ fn check_rule_duplicates(ctx: &Context<'_>, sink: &mut Sink<'_>, key: &str, labe
             .resolved
             .templates
             .iter()
-            .flat_map(|t| rule_names(t.value.pointer(&format!("/spec/{key}"))))
+            .flat_map(|t| rule_names(t.value.lookup(&format!("/spec/{key}"))))
             .collect();
         let mut reported: HashSet<&str> = HashSet::new();
         let message = |n: &str| {
@@ -397,7 +398,7 @@ fn check_rule_duplicates(ctx: &Context<'_>, sink: &mut Sink<'_>, key: &str, labe
         if !a.block.kind.is_canary() {
             continue;
         }
-        for (j, step) in items(a.rollout.value.pointer("/spec/strategy/canary/steps")) {
+        for (j, step) in items(a.rollout.value.lookup("/spec/strategy/canary/steps")) {
             let Some(analysis) = step.get("analysis").filter(|v| !v.is_null()) else {
                 continue;
             };
@@ -509,11 +510,11 @@ fn dropped_by<'a>(block: &Block<'a>) -> Option<&'a str> {
     block.args.iter().find_map(|arg| {
         let path = arg
             .value
-            .pointer("/valueFrom/fieldRef/fieldPath")
+            .lookup("/valueFrom/fieldRef/fieldPath")
             .and_then(Value::as_str)?;
         let pod_hash = arg
             .value
-            .pointer("/valueFrom/podTemplateHashValue")
+            .lookup("/valueFrom/podTemplateHashValue")
             .is_some_and(|v| !v.is_null());
         (!pod_hash && path.starts_with("metadata") && !metadata_path_ok(path)).then_some(path)
     })
@@ -1007,7 +1008,7 @@ fn compute_runs<'a>(ctx: &Context<'a>) -> Vec<Run<'a>> {
         .chain(ctx.of_kind(ARGO, CLUSTER_TEMPLATE))
         .collect();
     for t in &templates {
-        for r in refs::refs_of(t.value.pointer("/spec/templates"), "/spec/templates") {
+        for r in refs::refs_of(t.value.lookup("/spec/templates"), "/spec/templates") {
             if let Some(o) = lookup(ctx, t, r.name, r.cluster_scope) {
                 used.insert(o as *const Object);
             }
@@ -1052,7 +1053,7 @@ fn compute_runs<'a>(ctx: &Context<'a>) -> Vec<Run<'a>> {
 
 /// `/spec/<key>` when present, else `/spec`.
 fn spec_pointer(o: &Object, key: &str) -> String {
-    if o.value.pointer(&format!("/spec/{key}")).is_some() {
+    if o.value.lookup(&format!("/spec/{key}")).is_some() {
         format!("/spec/{key}")
     } else {
         "/spec".into()
@@ -1267,7 +1268,7 @@ fn check_rules_match(ctx: &Context<'_>, sink: &mut Sink<'_>, key: &str) {
             }
         }
         for part in &run.parts {
-            let list = rule_names(part.value.pointer(&format!("/spec/{key}")));
+            let list = rule_names(part.value.lookup(&format!("/spec/{key}")));
             for (k, name) in list.into_iter().enumerate() {
                 rules.push((part, format!("/spec/{key}/{k}"), name));
             }

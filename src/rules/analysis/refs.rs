@@ -5,6 +5,7 @@
 //! template followed depth-first; then namespaced and cluster templates are de-duplicated by
 //! name, each list keeping first occurrences.
 
+use crate::rules::util::Lookup as _;
 use serde_json::Value;
 
 use crate::manifest::Object;
@@ -100,7 +101,7 @@ pub struct RolloutArg<'a> {
 /// as blue-green.
 pub fn analysis_blocks(rollout: &Object) -> Vec<Block<'_>> {
     let mut out = Vec::new();
-    let strategy = rollout.value.pointer("/spec/strategy");
+    let strategy = rollout.value.lookup("/spec/strategy");
     let present = |v: Option<&Value>| v.is_some_and(|v| !v.is_null());
     if let Some(bg) = strategy
         .and_then(|s| s.get("blueGreen"))
@@ -322,7 +323,7 @@ fn walk<'a>(
         if !list.iter().any(|t| t.id.name == template.id.name) {
             list.push(template);
         }
-        let inner = refs_of(template.value.pointer("/spec/templates"), "/spec/templates");
+        let inner = refs_of(template.value.lookup("/spec/templates"), "/spec/templates");
         if !inner.is_empty() {
             stack.push((r.cluster_scope, r.name));
             walk(
@@ -357,15 +358,15 @@ pub fn referenced_templates<'a>(ctx: &Context<'a>, rollout: &'a Object) -> Vec<T
     for block in analysis_blocks(rollout) {
         out.extend(resolve_block(ctx, rollout, &block).refs);
     }
-    let steps = rollout.value.pointer("/spec/strategy/canary/steps");
+    let steps = rollout.value.lookup("/spec/strategy/canary/steps");
     if rollout
         .value
-        .pointer("/spec/strategy/blueGreen")
+        .lookup("/spec/strategy/blueGreen")
         .is_none_or(Value::is_null)
     {
         for (i, step) in items(steps) {
             let base = format!("/spec/strategy/canary/steps/{i}/experiment/analyses");
-            let refs = refs_of(step.pointer("/experiment/analyses"), &base);
+            let refs = refs_of(step.lookup("/experiment/analyses"), &base);
             out.extend(resolve(ctx, rollout, rollout, &refs, Site::ExperimentStep(i)).refs);
         }
     }
@@ -380,7 +381,7 @@ pub fn all_references<'a>(ctx: &Context<'a>) -> Vec<TemplateRef<'a>> {
         out.extend(referenced_templates(ctx, rollout));
     }
     for experiment in ctx.of_kind(ARGO, "Experiment") {
-        let refs = refs_of(experiment.value.pointer("/spec/analyses"), "/spec/analyses");
+        let refs = refs_of(experiment.value.lookup("/spec/analyses"), "/spec/analyses");
         out.extend(resolve(ctx, experiment, experiment, &refs, Site::Experiment).refs);
     }
     out

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Compares rollwright with the tools it replaces, in one run on this machine, and writes
+# docs/benchmarks.md. Peers and how to install them: docs/benchmarks.md, "Running it".
+#
+#   benches/compare.sh [BUNDLES]            (2,000 bundles by default)
+#
+# Environment: KUBECONFORM and HELM (default: from PATH), ARGO_CRDS (directory of the Argo
+# Rollouts CRD files; default $ROLLWRIGHT_ARGO_CORPUS/crds), RUNS (hyperfine runs, 10),
+# OUT (the report; default docs/benchmarks.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+bundles=${1:-2000}
+runs=${RUNS:-10}
+out=${OUT:-docs/benchmarks.md}
+kubeconform=${KUBECONFORM:-$(command -v kubeconform || true)}
+helm=${HELM:-$(command -v helm || true)}
+crds=${ARGO_CRDS:-${ROLLWRIGHT_ARGO_CORPUS:+$ROLLWRIGHT_ARGO_CORPUS/crds}}
+need() { echo "compare.sh: $1 (see docs/benchmarks.md, \"Running it\")" >&2; exit 2; }
+[ -x "$kubeconform" ] || need "kubeconform not found: set KUBECONFORM or put it on PATH"
+[ -x "$helm" ] || need "helm not found: set HELM or put it on PATH"
+[ -n "$crds" ] && [ -d "$crds" ] || need "the Argo Rollouts CRDs: set ARGO_CRDS to their directory"
+command -v hyperfine >/dev/null || need "hyperfine not found (apt-get install hyperfine)"
+[ -x /usr/bin/time ] || need "/usr/bin/time not found (apt-get install time)"
+python3 -c 'import kubernetes_validate, yaml' 2>/dev/null ||
+  need "python packages kubernetes-validate and PyYAML not found (pip install kubernetes-validate pyyaml)"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cores=$(nproc)
+
+echo "building rollwright (release)…" >&2
+cargo build --release --quiet --bin rollwright --example gen-corpus
+rw=$root/target/release/rollwright
+"$root/target/release/examples/gen-corpus" "$work/repo" "$bundles" >"$work/corpus.txt"
+k8s=$(python3 benches/kubeconform_schemas.py "$work/schemas" "$crds"/*.yaml)
+"$rw" export-helm examples/rollouts-demo --output-dir "$work/chart" >/dev/null
+location="$work/schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+kc="$kubeconform -strict -summary -schema-location '$location'"
+
+# Both tools must find the corpus valid, or the comparison means nothing.
+"$rw" validate "$work/repo" >"$work/rw-check.txt" || { cat "$work/rw-check.txt" >&2; exit 1; }
+eval "$kc -n $cores '$work/repo'" >"$work/kc-check.txt" || { tail -5 "$work/kc-check.txt" >&2; exit 1; }
+
+bench() { # name, then commands
+  local name=$1
+  shift
+  hyperfine --style none --warmup 2 --runs "$runs" --export-json "$work/$name.json" "$@" >&2
+}
+echo "validating the generated repository…" >&2
+bench corpus -N \
+  -n "rollwright validate ($cores threads)" "$rw validate $work/repo" \
+  -n "kubeconform -strict -n $cores" "$kc -n $cores $work/repo" \
+  -n "rollwright validate (1 thread)" "env RAYON_NUM_THREADS=1 $rw validate $work/repo" \
+  -n "kubeconform -strict -n 1" "$kc -n 1 $work/repo"
+echo "one chart, as a pre-commit hook…" >&2
+bench chart -N \
+  -n "rollwright validate examples/rollouts-demo" "$rw validate examples/rollouts-demo" \
+  -n "helm template | kubeconform -strict" "sh -c \"$helm template rollouts-demo $work/chart | $kc -\""
+echo "rendering…" >&2
+bench render -N \
+  -n "rollwright render examples/rollouts-demo" "$rw render examples/rollouts-demo" \
+  -n "helm template (exported chart)" "$helm template rollouts-demo $work/chart"
+
+rss() { /usr/bin/time -f %M sh -c "$1 >/dev/null 2>&1" 2>&1 | tail -1; }
+{
+  echo "rollwright validate (corpus)	$(rss "$rw validate $work/repo")"
+  echo "kubeconform -strict -n $cores (corpus)	$(rss "$kc -n $cores $work/repo")"
+  echo "rollwright validate (chart)	$(rss "$rw validate examples/rollouts-demo")"
+  echo "helm template | kubeconform (chart)	$(rss "$helm template rollouts-demo $work/chart | $kc -")"
+  echo "rollwright render	$(rss "$rw render examples/rollouts-demo")"
+  echo "helm template	$(rss "$helm template rollouts-demo $work/chart")"
+} >"$work/rss.tsv"
+
+echo "parse-only floor (cargo bench --bench validate)…" >&2
+ROLLWRIGHT_BENCH_TREE="$work/repo" cargo bench --quiet --bench validate 2>/dev/null >"$work/floor.txt"
+
+{
+  echo "machine	$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $cores cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
+  echo "os	$(uname -sr)"
+  echo "rollwright	$("$rw" --version | cut -d' ' -f2) ($(git rev-parse --short HEAD 2>/dev/null || echo unknown)), $(rustc --version | cut -d' ' -f1-2)"
+  echo "kubeconform	$("$kubeconform" -v 2>&1 | head -1)"
+  echo "helm	$("$helm" version --short 2>/dev/null)"
+  echo "schemas	kubernetes-validate $k8s, Argo Rollouts CRDs from $(basename "$crds")"
+  echo "rules	$("$rw" rules | wc -l)"
+  echo "corpus	$(cat "$work/corpus.txt" | sed "s| in .*||")"
+  echo "date	$(date -u +%Y-%m-%d)"
+} >"$work/env.tsv"
+python3 benches/report.py "$work" "$runs" >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "wrote $out" >&2
