@@ -27,6 +27,11 @@ impl Lookup for Value {
                 token
             };
             target = match target {
+                // Kubernetes mappings are small: comparing keys (length first) beats
+                // hashing each one with SipHash, which serde_json's ordered map does.
+                Value::Object(map) if map.len() <= 16 => {
+                    map.iter().find(|(k, _)| k.as_str() == key)?.1
+                }
                 Value::Object(map) => map.get(key)?,
                 Value::Array(items) => {
                     if key.len() > 1 && key.starts_with('0') || key.starts_with('+') {
