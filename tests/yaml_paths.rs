@@ -3,37 +3,19 @@
 //! a generated repository, hand-written edge cases and, with `ROLLWRIGHT_ARGO_CORPUS`, the
 //! upstream corpus.
 
+mod common;
+
 #[path = "../benches/support/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rollwright::yaml::{self, Document, NodePos};
-
-fn positions(doc: &Document) -> BTreeMap<String, NodePos> {
-    doc.positions.iter().map(|(k, v)| (k.clone(), *v)).collect()
-}
+use rollwright::yaml;
 
 /// Compares the paths on one text; true when the fast path took it.
 fn agree(name: &str, text: &str) -> bool {
-    let Some(fast) = yaml::parse_documents_fast(text) else {
-        return false;
-    };
-    let full = yaml::parse_documents_fully(text).unwrap_or_else(|e| {
-        panic!("{name}: the fast path read a text the full reader refuses: {e}")
-    });
-    assert_eq!(fast.len(), full.len(), "{name}: number of documents");
-    for (i, (a, b)) in fast.iter().zip(&full).enumerate() {
-        assert_eq!(a.value, b.value, "{name}: document {i} value");
-        let (pa, pb) = (positions(a), positions(b));
-        for (k, v) in &pb {
-            assert_eq!(pa.get(k), Some(v), "{name}: document {i} position of {k:?}");
-        }
-        assert_eq!(pa.len(), pb.len(), "{name}: document {i} number of nodes");
-    }
-    true
+    common::yaml_paths_agree(text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn yaml_files(root: &Path) -> Vec<PathBuf> {

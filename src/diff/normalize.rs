@@ -1105,40 +1105,10 @@ pub fn quantity_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// A Kubernetes quantity (`500m`, `1.5Gi`, `1e3`, `2`) as a number.
+/// A Kubernetes quantity (`500m`, `1.5Gi`, `1e3`, `2`) as a number; the rules' parser, so
+/// diff and validate agree on what a quantity is.
 pub fn parse_quantity(v: &Value) -> Option<f64> {
-    let s = match v {
-        Value::Number(n) => return n.as_f64(),
-        Value::String(s) => s.trim(),
-        _ => return None,
-    };
-    let end = s
-        .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || ((c == '+' || c == '-') && i == 0)))
-        .map_or(s.len(), |(i, _)| i);
-    let (number, suffix) = s.split_at(end);
-    let number: f64 = number.parse().ok()?;
-    let factor = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024f64,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        exp if exp.starts_with(['e', 'E']) => 10f64.powi(exp[1..].parse().ok()?),
-        _ => return None,
-    };
-    Some(number * factor)
+    crate::rules::k8s::quantity_of(v)
 }
 
 #[cfg(test)]

@@ -73,16 +73,10 @@ const HASH_LABEL: &str = "rollouts-pod-template-hash";
 // ---------------------------------------------------------------------------------------------
 // Access helpers
 
-/// Each canary Rollout (no `blueGreen`: with both the controller validates neither) and its
-/// `spec.strategy.canary`.
-fn canaries<'c, 'a>(ctx: &'c Context<'a>) -> impl Iterator<Item = (&'a Object, &'a Value)> + 'c {
-    ctx.canaries()
-}
-
 type Check = for<'a> fn(&Context<'a>, &mut Sink<'_>, &'a Object, &'a Value);
 
 fn each<'a>(ctx: &Context<'a>, sink: &mut Sink<'_>, check: Check) {
-    for (rollout, canary) in canaries(ctx) {
+    for (rollout, canary) in ctx.canaries() {
         check(ctx, sink, rollout, canary);
     }
 }

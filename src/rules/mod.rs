@@ -137,7 +137,8 @@ impl<'a> Context<'a> {
             .copied()
     }
 
-    /// Each Rollout with a `canary` strategy (and no `blueGreen` one), and that strategy.
+    /// Each Rollout with a `canary` strategy and that strategy; not one with `blueGreen` too
+    /// (the controller validates neither then).
     pub fn canaries(&self) -> impl Iterator<Item = (&'a Object, &'a Value)> + '_ {
         self.canaries
             .get_or_init(|| {
@@ -298,9 +299,4 @@ pub fn run(ctx: &Context<'_>) -> Vec<Raw> {
         })
         .collect::<Vec<_>>()
         .concat()
-}
-
-/// The value at `pointer`, if any.
-pub fn at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
-    value.lookup(pointer)
 }

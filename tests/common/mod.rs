@@ -49,3 +49,31 @@ pub fn chart(text: &str) -> tempfile::TempDir {
     std::fs::write(dir.path().join("values.yaml"), text).unwrap();
     dir
 }
+
+/// Whether the YAML fast path took `text` (`Ok(false)`: it handed over), and if so that its
+/// values and every node's position equal the full reader's.
+pub fn yaml_paths_agree(text: &str) -> Result<bool, String> {
+    use rollwright::yaml;
+    let Some(fast) = yaml::parse_documents_fast(text) else {
+        return Ok(false);
+    };
+    let full = yaml::parse_documents_fully(text)
+        .map_err(|e| format!("the fast path read a text the full reader refuses: {e}"))?;
+    if fast.len() != full.len() {
+        return Err(format!("{} documents against {}", fast.len(), full.len()));
+    }
+    for (i, (a, b)) in fast.iter().zip(&full).enumerate() {
+        if a.value != b.value {
+            return Err(format!("document {i}: values differ"));
+        }
+        for (pointer, pos) in b.positions.iter() {
+            if a.positions.get(pointer) != Some(pos) {
+                return Err(format!("document {i}: position of {pointer:?} differs"));
+            }
+        }
+        if a.positions.iter().count() != b.positions.iter().count() {
+            return Err(format!("document {i}: number of nodes differs"));
+        }
+    }
+    Ok(true)
+}
