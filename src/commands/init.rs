@@ -50,19 +50,15 @@ pub fn run(args: &InitArgs) -> Result<Output> {
             return Err(Error::many(existing));
         }
     }
+    // All files or none; a symbolic link in the way is refused, even with --force.
+    let tree: Vec<(String, String)> = files
+        .iter()
+        .map(|(rel, text)| (rel.to_string_lossy().into_owned(), text.clone()))
+        .collect();
+    crate::fsutil::write_tree(&args.dir, &tree)?;
     let mut stderr = String::new();
-    for (rel, text) in &files {
-        let path = args.dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
-        }
-        crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| {
-            Error::from(Diagnostic::new(
-                Some(Location::file(&path, None)),
-                format!("cannot write: {e}"),
-            ))
-        })?;
-        stderr.push_str(&format!("wrote {}\n", path.display()));
+    for (rel, _) in &files {
+        stderr.push_str(&format!("wrote {}\n", args.dir.join(rel).display()));
     }
     let dir = args.dir.display();
     stderr.push_str(&format!(
