@@ -285,7 +285,7 @@ fn read_values_file(path: &Path) -> Result<(Map<String, Value>, Layer)> {
                     Some(Location::file(path, pos)),
                     format!(
                         "a values file must be a mapping of keys, found {}",
-                        crate::schema::describe::json_kind(&other)
+                        crate::schema::describe::json_type(&other)
                     ),
                 )
                 .with_help("start the file with keys such as `image:` and `rollout:`")
