@@ -425,40 +425,40 @@ impl Explanation {
         section("First deploy", &self.first_deploy, true);
         section("Every update", &self.update, true);
         section("At any time", &self.operator, false);
-        out
+        crate::sanitize::terminal::text(&out).into_owned()
     }
 
+    /// Names and values come from the values file: everything goes through
+    /// `sanitize::markdown`, since this is written into step summaries and comments.
     pub fn to_markdown(&self) -> String {
+        use crate::sanitize::markdown as md;
         let s = &self.settings;
         let mut out = format!(
-            "# Release flow of `{}`\n\n{}.\n\n",
-            s.name,
-            capitalise(&self.summary)
+            "# Release flow of {}\n\n{}.\n\n",
+            md::code(&s.name),
+            md::prose(&capitalise(&self.summary))
         );
         out.push_str(
             "## Settings\n\nArgo Rollouts' defaults filled in.\n\n| setting | value |\n|---|---|\n",
         );
         for line in settings_lines(s) {
             let (k, v) = line.split_once(": ").unwrap_or((&line, ""));
-            out.push_str(&format!("| `{k}` | {} |\n", v.replace('|', "\\|")));
+            out.push_str(&format!("| {} | {} |\n", md::code(k), md::table_prose(v)));
         }
         let mut section = |title: &str, steps: &[Step], numbered: bool| {
             out.push_str(&format!("\n## {title}\n"));
             for (i, st) in steps.iter().enumerate() {
                 if numbered {
-                    out.push_str(&format!("\n### {}. {}\n\n", i + 1, st.title));
+                    out.push_str(&format!("\n### {}. {}\n\n", i + 1, md::prose(&st.title)));
                 } else {
-                    out.push_str(&format!("\n### {}\n\n", st.title));
+                    out.push_str(&format!("\n### {}\n\n", md::prose(&st.title)));
                 }
-                out.push_str(&st.text.join("\n"));
+                let text: Vec<String> = st.text.iter().map(|t| md::prose(t)).collect();
+                out.push_str(&text.join("\n"));
                 out.push('\n');
                 if !st.commands.is_empty() {
-                    out.push_str("\n```sh\n");
-                    for c in &st.commands {
-                        out.push_str(c);
-                        out.push('\n');
-                    }
-                    out.push_str("```\n");
+                    out.push('\n');
+                    out.push_str(&md::code_block("sh", &st.commands));
                 }
             }
         };
