@@ -266,6 +266,8 @@ fn workflow_yaml() -> String {
          \x20   runs-on: ubuntu-latest\n\
          \x20   steps:\n\
          \x20     - uses: actions/checkout@v4\n\
+         \x20     #   with:\n\
+         \x20     #     fetch-depth: 0   # the diff step below reads the base branch with --base-ref\n\
          \x20     - name: Install rollwright\n\
          \x20       run: cargo install --locked --git {REPOSITORY_URL} --tag v{version} rollwright\n\
          \x20     - name: Validate\n\
@@ -275,7 +277,7 @@ fn workflow_yaml() -> String {
          \x20     # - name: Diff against the base branch as a PR comment\n\
          \x20     #   if: github.event_name == 'pull_request'\n\
          \x20     #   run: |\n\
-         \x20     #     rollwright diff . --base \"origin/${{{{ github.base_ref }}}}\" --format markdown > diff.md\n\
+         \x20     #     rollwright diff . --base-ref \"origin/${{{{ github.base_ref }}}}\" --format markdown > diff.md\n\
          \x20     #     gh pr comment \"${{{{ github.event.pull_request.number }}}}\" --body-file diff.md --edit-last || \\\n\
          \x20     #       gh pr comment \"${{{{ github.event.pull_request.number }}}}\" --body-file diff.md\n\
          \x20     #   env:\n\

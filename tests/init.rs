@@ -131,3 +131,43 @@ fn an_image_without_a_tag_is_refused() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("the image has no tag"), "{}", r.stderr);
 }
+
+/// The workflow's commented diff step, uncommented as a user would, is a working step: it
+/// compares with `--base-ref` (`--base` takes a path, not a ref) and the checkout fetches the
+/// whole history for it.
+#[test]
+fn init_workflow_diff_step_uses_base_ref_with_full_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shop");
+    let r = init(&dir, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let workflow = std::fs::read_to_string(dir.join(".github/workflows/rollwright.yml")).unwrap();
+    let uncommented: String = workflow
+        .lines()
+        .map(|l| match l.strip_prefix("      # ") {
+            Some(rest) => format!("      {rest}\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let doc: serde_json::Value = serde_saphyr::from_str(&uncommented)
+        .unwrap_or_else(|e| panic!("not YAML once uncommented: {e}\n{uncommented}"));
+    let steps = doc["jobs"]["validate"]["steps"].as_array().unwrap();
+    let checkout = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/checkout"))
+        })
+        .unwrap();
+    assert_eq!(checkout["with"]["fetch-depth"], 0, "{uncommented}");
+    let diff = steps
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .find(|r| r.contains("rollwright diff"))
+        .expect("a diff step");
+    assert!(
+        diff.contains("rollwright diff . --base-ref \"origin/${{ github.base_ref }}\""),
+        "{diff}"
+    );
+}
