@@ -262,6 +262,26 @@ fn a_values_file_that_is_not_a_mapping_is_not_echoed() {
     assert!(!r.stderr.contains("SECRET-TOKEN") && !r.stdout.contains("SECRET-TOKEN"));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_configuration_file_that_is_not_a_mapping_is_not_echoed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = example_chart(&tmp.path().join("chart"));
+    std::fs::write(tmp.path().join("token"), "eyJSECRET-TOKEN-1234\n").unwrap();
+    // A repository's `.rollwright.yaml` linked to a token on the CI runner.
+    std::os::unix::fs::symlink("../token", chart.join(".rollwright.yaml")).unwrap();
+    for args in [vec!["validate", "."], vec!["diff", ".", "--base", "."]] {
+        let r = run_in(&chart, &args);
+        assert_ne!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("found a string (its text is not shown)"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("SECRET-TOKEN"), "{}", r.stderr);
+    }
+}
+
 // Item 18: chart-templates linked out of the chart.
 #[cfg(unix)]
 #[test]
