@@ -336,12 +336,48 @@ fn config(name: &str) -> Config {
         .unwrap_or_else(|| panic!("no configuration {name}"))
 }
 
+/// The text output of every configuration in each language, computed once for all tests
+/// (in parallel: each is a process or two).
+fn outputs() -> &'static std::collections::BTreeMap<(&'static str, &'static str), String> {
+    static OUT: std::sync::OnceLock<
+        std::collections::BTreeMap<(&'static str, &'static str), String>,
+    > = std::sync::OnceLock::new();
+    OUT.get_or_init(|| {
+        let configs = configs();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = configs
+                .iter()
+                .map(|c| {
+                    scope.spawn(move || {
+                        let (_keep, dir, chart) = prepare(c.base);
+                        let en = explain_in(&dir, &chart, &c.flags, &[]);
+                        let ja = explain_in(&dir, &chart, &c.flags, &["--lang", "ja"]);
+                        [((c.name, "en"), en), ((c.name, "ja"), ja)]
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        })
+    })
+}
+
+fn output(name: &str, lang: &str) -> &'static str {
+    outputs()
+        .iter()
+        .find(|((n, l), _)| *n == name && *l == lang)
+        .map(|(_, out)| out.as_str())
+        .unwrap_or_else(|| panic!("no configuration {name}"))
+}
+
 fn en(name: &str) -> String {
-    explain(&config(name), &[])
+    output(name, "en").to_owned()
 }
 
 fn ja(name: &str) -> String {
-    explain(&config(name), &["--lang", "ja"])
+    output(name, "ja").to_owned()
 }
 
 // Snapshots: each configuration in both languages, one file per configuration.
@@ -349,9 +385,7 @@ fn ja(name: &str) -> String {
 #[test]
 fn every_configuration_in_both_languages() {
     for c in configs() {
-        let (_keep, dir, chart) = prepare(c.base);
-        let en = explain_in(&dir, &chart, &c.flags, &[]);
-        let ja = explain_in(&dir, &chart, &c.flags, &["--lang", "ja"]);
+        let (en, ja) = (output(c.name, "en"), output(c.name, "ja"));
         let flags = c.flags.join(" ");
         let base = match c.base {
             Base::Example => EXAMPLE.to_owned(),
@@ -407,7 +441,7 @@ fn the_26_configurations_of_the_issue_are_all_there() {
 #[test]
 fn point_1_retry_names_the_rollout_subcommand() {
     for c in configs() {
-        let out = explain(&c, &[]);
+        let out = en(c.name);
         assert!(
             out.contains("$ kubectl argo rollouts retry rollout "),
             "{}",
@@ -439,7 +473,10 @@ fn point_2_with_a_delay_only_promote_full_promotes_early() {
         out.contains("A plain `promote` does not promote earlier"),
         "{out}"
     );
-    assert!(out.contains("the 60 seconds start over"), "{out}");
+    assert!(
+        out.contains("the countdown of 60 seconds starts over"),
+        "{out}"
+    );
     assert!(!out.contains("Promote earlier by hand"), "{out}");
     let step = section(&out, "Promotion: automatic after", "Switch:");
     assert!(
@@ -484,7 +521,7 @@ fn point_3_scale_down_delay_0_keeps_the_old_pods() {
     // With a revision limit, only the newest old ReplicaSets stay.
     let out = en("revision-limit-scale-down-0");
     assert!(
-        out.contains("the 2 newest old ReplicaSets keep all their pods"),
+        out.contains("old ReplicaSets keep all their pods, except beyond the newest 2"),
         "{out}"
     );
     // P-03 says the same.
@@ -561,7 +598,7 @@ fn point_5_the_switch_back_needs_the_new_pods_available() {
 #[test]
 fn point_6_abort_after_completion_does_nothing_and_git_must_be_reverted() {
     for c in configs() {
-        let out = explain(&c, &[]);
+        let out = en(c.name);
         let step = section(&out, "Abort an update", "Roll back");
         assert!(
             step.contains(
@@ -625,7 +662,7 @@ fn point_7_the_missing_and_misleading_pieces() {
     assert!(summary.contains("pattern 2"), "{summary}");
     // No grammar slips in any configuration, in either language.
     for c in configs() {
-        for out in [explain(&c, &[]), explain(&c, &["--lang", "ja"])] {
+        for out in [en(c.name), ja(c.name)] {
             for slip in [
                 "scaled down never",
                 "points no preview Service",
@@ -765,7 +802,7 @@ fn every_printed_command_parses() {
     let mut seen = BTreeSet::new();
     for c in configs() {
         for lang in ["en", "ja"] {
-            for cmd in commands_of(&explain(&c, &["--lang", lang])) {
+            for cmd in commands_of(output(c.name, lang)) {
                 if seen.insert(cmd.clone()) {
                     check_command(&cmd).unwrap_or_else(|e| panic!("{}: `{cmd}`: {e}", c.name));
                 }
@@ -824,8 +861,16 @@ const SHARED_RULES: &[&str] = &["P-01", "P-02", "P-03", "P-04", "P-09", "P-10"];
 
 #[test]
 fn explain_and_validate_never_disagree() {
-    for c in configs() {
-        let mut from_validate: Vec<(String, String)> = validate_findings(&c)
+    let configs = configs();
+    let findings: Vec<Vec<(String, String, String)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = configs
+            .iter()
+            .map(|c| scope.spawn(move || validate_findings(c)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (c, findings) in configs.iter().zip(findings) {
+        let mut from_validate: Vec<(String, String)> = findings
             .into_iter()
             .filter(|f| SHARED_RULES.contains(&f.0.as_str()))
             .map(|f| (f.0, f.1))
@@ -841,7 +886,7 @@ fn explain_and_validate_never_disagree() {
                 [("エラー", "error"), ("警告", "warning"), ("情報", "info")],
             ),
         ] {
-            let out = explain(&c, &["--lang", lang]);
+            let out = output(c.name, lang);
             let mut from_explain: Vec<(String, String)> = Vec::new();
             for line in out.lines().map(str::trim_start) {
                 for (label, severity) in labels {

@@ -46,7 +46,7 @@ pub fn template(s: S) -> &'static str {
             "The old version is never scaled down (`scaleDownDelaySeconds: 0`): its pods keep running."
         }
         S::SumKeepOldLimited => {
-            "The {limit} newest old versions keep all their pods (`scaleDownDelaySeconds: 0`); older ones are scaled down."
+            "Old versions are never scaled down (`scaleDownDelaySeconds: 0`), except beyond the newest {limit} (`scaleDownDelayRevisionLimit`)."
         }
         S::SumPattern1 => {
             "These are the runbook's pattern 1 (\"safe\") settings, and its pattern 3 too: with `autoPromotionEnabled: false` a successful analysis still waits for `promote`."
@@ -166,7 +166,7 @@ pub fn template(s: S) -> &'static str {
             "When the pre-promotion analysis has succeeded, the controller pauses the Rollout (`BlueGreenPause`, phase `Paused`) and promotes it by itself {seconds} after the pause began (`autoPromotionSeconds`)."
         }
         S::PlainPromoteRestarts => {
-            "A plain `promote` does not promote earlier: it clears the pause, the controller finds the Rollout never paused, adds the pause again and the {seconds} start over. Only `promote --full` promotes at once."
+            "A plain `promote` does not promote earlier: it clears the pause, the controller finds the Rollout never paused, adds the pause again, and the countdown of {seconds} starts over. Only `promote --full` promotes at once."
         }
         S::FullSkipsPost => "`promote --full` skips the post-promotion analysis too.",
         S::TitlePromoteNever => "Promotion: never by itself",
@@ -178,7 +178,7 @@ pub fn template(s: S) -> &'static str {
         }
 
         S::TitleSwitch => "Switch: the active Service moves to the new version",
-        S::ScaleUpFirst => "The new ReplicaSet is first scaled up from {preview_pods} to {pods}.",
+        S::ScaleToReplicas => "The new ReplicaSet is first scaled from {preview_pods} to {pods}.",
         S::Switch => {
             "When the new ReplicaSet has {pods} available, the active Service {active} is pointed at it: users now get the new version."
         }
@@ -224,7 +224,7 @@ pub fn template(s: S) -> &'static str {
             "`scaleDownDelaySeconds: 0` writes no scale-down deadline, so the old ReplicaSet is never scaled down: its pods keep running, and every release leaves one more full set. Without a deadline `undo` is never a fast rollback either."
         }
         S::ScaleDownNeverLimited => {
-            "`scaleDownDelaySeconds: 0` writes no scale-down deadline: the {limit} newest old ReplicaSets keep all their pods (`scaleDownDelayRevisionLimit`) and older ones are scaled to 0 at once. Without a deadline `undo` is never a fast rollback."
+            "`scaleDownDelaySeconds: 0` writes no scale-down deadline: old ReplicaSets keep all their pods, except beyond the newest {limit} (`scaleDownDelayRevisionLimit`), which are scaled to 0 at once. Without a deadline `undo` is never a fast rollback."
         }
         S::ScaleDownZeroLimitZero => {
             "`scaleDownDelaySeconds: 0` writes no scale-down deadline, and `scaleDownDelayRevisionLimit: 0` lets no old ReplicaSet keep its pods: the old one is scaled to 0 as soon as the update completes, before kube-proxy on every node may send traffic to the new pods, and `undo` is never a fast rollback."
@@ -236,7 +236,7 @@ pub fn template(s: S) -> &'static str {
             "`scaleDownDelayRevisionLimit: 0` lets no old ReplicaSet wait out its delay: the old one is scaled to 0 as soon as the update completes, and `undo` is never a fast rollback."
         }
         S::RevisionLimit => {
-            "At most {limit} old ReplicaSets keep running during their delay (`scaleDownDelayRevisionLimit`, newest first); older ones are scaled to 0 at once."
+            "During their delay old ReplicaSets keep running, except beyond the newest {limit} (`scaleDownDelayRevisionLimit`), which are scaled to 0 at once."
         }
 
         S::TitleWatch => "Watch",

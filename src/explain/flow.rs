@@ -374,7 +374,7 @@ pub fn explain(s: &Settings, f: &Findings, how: &Invocation) -> Explanation {
     let mut switch = Step::new(Said::new(S::TitleSwitch));
     if let Some(k) = s.preview_replica_count.filter(|k| *k != replicas) {
         switch = switch.say(
-            Said::new(S::ScaleUpFirst)
+            Said::new(S::ScaleToReplicas)
                 .arg("preview_pods", Arg::Pods(k))
                 .arg("pods", pods.clone()),
         );

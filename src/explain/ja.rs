@@ -48,7 +48,7 @@ pub fn template(s: S) -> &'static str {
             "旧バージョンはScale Downされません（`scaleDownDelaySeconds: 0`）：Podは動き続けます。"
         }
         S::SumKeepOldLimited => {
-            "新しい順に{limit}個の旧バージョンがPodをすべて残し（`scaleDownDelaySeconds: 0`）、それより古いものはScale Downされます。"
+            "旧バージョンはScale Downされません（`scaleDownDelaySeconds: 0`）。ただし、新しい順に{limit}個を超えた分はScale Downされます（`scaleDownDelayRevisionLimit`）。"
         }
         S::SumPattern1 => {
             "ランブックのパターン1（安全重視）の設定で、パターン3（ハイブリッド）も同じ設定です：`autoPromotionEnabled: false` では、Analysisが成功しても `promote` を待ちます。"
@@ -140,7 +140,7 @@ pub fn template(s: S) -> &'static str {
             "このマニフェストのIngressはどれも {service} へルーティングしていないため、クエリは何もデータを返さず、その扱いは条件 {condition} 次第です：何も計測しないままAnalysisが成功することもあります。"
         }
 
-        S::TitlePromoteManual => "Promote：手動（Rolloutはあなたを待ちます）",
+        S::TitlePromoteManual => "Promote：手動（実行されるまで待機）",
         S::PauseManual => {
             "新しいPodがすべて利用可能になると、コントローラーはRolloutを一時停止し（`BlueGreenPause`、フェーズ `Paused`）、時間制限なしで待ちます。誰かが `promote` を実行するまで何も切り替わりません。"
         }
@@ -180,8 +180,8 @@ pub fn template(s: S) -> &'static str {
         }
 
         S::TitleSwitch => "切り替え：Active Serviceが新バージョンへ",
-        S::ScaleUpFirst => {
-            "新しいReplicaSetは、まず{preview_pods}から{pods}へスケールアップされます。"
+        S::ScaleToReplicas => {
+            "新しいReplicaSetは、まず{preview_pods}から{pods}にスケールされます。"
         }
         S::Switch => {
             "新しいReplicaSetで{pods}が利用可能になると、Active Service {active} がそこへ向けられます：利用者は新バージョンを使い始めます。"
@@ -226,7 +226,7 @@ pub fn template(s: S) -> &'static str {
             "`scaleDownDelaySeconds: 0` ではScale Downの期限が書き込まれないため、旧ReplicaSetはScale Downされません：Podは動き続け、リリースのたびに旧バージョンのPodが一式ずつ増えていきます。期限がないので、`undo` が高速ロールバックになることもありません。"
         }
         S::ScaleDownNeverLimited => {
-            "`scaleDownDelaySeconds: 0` ではScale Downの期限が書き込まれません：新しい順に{limit}個の旧ReplicaSetがPodをすべて残し（`scaleDownDelayRevisionLimit`）、それより古いものはすぐに0にScale Downされます。期限がないので、`undo` が高速ロールバックになることはありません。"
+            "`scaleDownDelaySeconds: 0` ではScale Downの期限が書き込まれません：旧ReplicaSetはPodをすべて残し、新しい順に{limit}個を超えた分だけがすぐに0にScale Downされます（`scaleDownDelayRevisionLimit`）。期限がないので、`undo` が高速ロールバックになることはありません。"
         }
         S::ScaleDownZeroLimitZero => {
             "`scaleDownDelaySeconds: 0` ではScale Downの期限が書き込まれず、`scaleDownDelayRevisionLimit: 0` ではどの旧ReplicaSetもPodを残せません：旧ReplicaSetは更新完了と同時に0にScale Downされるため、すべてのノードのkube-proxyが新しいPodへトラフィックを送るようになる前に止まるおそれがあり、`undo` が高速ロールバックになることもありません。"
@@ -238,7 +238,7 @@ pub fn template(s: S) -> &'static str {
             "`scaleDownDelayRevisionLimit: 0` では、どの旧ReplicaSetも待機期間を待てません：旧ReplicaSetは更新完了と同時に0にScale Downされ、`undo` が高速ロールバックになることはありません。"
         }
         S::RevisionLimit => {
-            "待機期間中に動き続けられる旧ReplicaSetは新しい順に最大{limit}個で（`scaleDownDelayRevisionLimit`）、それより古いものはすぐに0にScale Downされます。"
+            "待機期間中も旧ReplicaSetは動き続けますが、新しい順に{limit}個を超えた分はすぐに0にScale Downされます（`scaleDownDelayRevisionLimit`）。"
         }
 
         S::TitleWatch => "状態の確認",

@@ -113,7 +113,7 @@ statements! {
     NeverPromotes = "never-promotes",
     NeverPlainPromote = "never-plain-promote",
     TitleSwitch = "title-switch",
-    ScaleUpFirst = "scale-up-first",
+    ScaleToReplicas = "scale-to-replicas",
     Switch = "switch",
     SwitchAfterFull = "switch-after-full",
     StableNow = "stable-now",
