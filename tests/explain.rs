@@ -742,6 +742,53 @@ fn point_8_an_analysis_of_ingress_traffic_nothing_routes() {
     );
 }
 
+#[test]
+fn both_languages_say_the_same_things() {
+    // Line for line: the same steps, the same findings on the same lines, the same commands.
+    let shape = |out: &str| -> Vec<String> {
+        out.lines()
+            .map(|l| {
+                let t = l.trim_start();
+                let indent = l.len() - t.len();
+                if let Some(c) = t.strip_prefix("$ ") {
+                    format!("{indent} $ {c}")
+                } else if let Some(i) = t.find(" P-") {
+                    format!("{indent} finding{}", &t[i..i + 5])
+                } else {
+                    format!("{indent}")
+                }
+            })
+            .collect()
+    };
+    for c in configs() {
+        assert_eq!(
+            shape(output(c.name, "en")),
+            shape(output(c.name, "ja")),
+            "{}",
+            c.name
+        );
+    }
+    // Each point, in Japanese too.
+    assert!(ja("scale-down-0").contains("警告 P-03: `scaleDownDelaySeconds: 0` ではScale Downの期限が書き込まれないため、旧ReplicaSetはScale Downされません"));
+    assert!(
+        ja("auto-on-seconds-negative")
+            .contains("エラー P-09: `autoPromotionSeconds: -5` は負の値です")
+    );
+    assert!(
+        ja("analysis-post").contains("ただし、それは新しいReplicaSetの全Podが利用可能な間だけです")
+    );
+    assert!(ja("example").contains(
+        "更新が完了した後（新しいReplicaSetがstableになった後）の `abort` は何もしません"
+    ));
+    assert!(ja("example").contains("`rollout 'rollouts-demo' promoted` と表示されます"));
+    assert!(ja("auto-no-analysis").contains("テストを待つ仕組みはありません"));
+    assert!(
+        ja("analysis-post").contains("`Inconclusive` になると、Active Serviceは新バージョンのまま")
+    );
+    assert!(ja("example").contains("情報 P-10: このマニフェストにはIngressがありません"));
+    assert!(ja("ingress-unrouted").contains("警告 P-10:"));
+}
+
 // Issue 14: `-n`, and the chart the user named.
 
 #[test]

@@ -36,11 +36,15 @@ fn severity_label(lang: Lang, f: &Finding) -> String {
 /// The settings table: each field with the value in force, marked when it is Argo's
 /// default (RULES.md §3).
 fn settings_rows(s: &Settings, lang: Lang) -> Vec<(&'static str, String)> {
-    let default = label(lang, S::LabelDefault);
+    // Full-width brackets need no space before them.
+    let default = match lang {
+        Lang::En => format!(" {}", label(lang, S::LabelDefault)),
+        Lang::Ja => label(lang, S::LabelDefault),
+    };
     let none = label(lang, S::LabelNone);
     let or_default = |v: Option<i64>, dflt: String| match v {
         Some(n) => n.to_string(),
-        None => format!("{dflt} {default}"),
+        None => format!("{dflt}{default}"),
     };
     let list = |v: &Option<Vec<String>>| match v {
         Some(t) => t.join(", "),
@@ -57,7 +61,7 @@ fn settings_rows(s: &Settings, lang: Lang) -> Vec<(&'static str, String)> {
             "autoPromotionEnabled",
             match s.auto_promotion_enabled {
                 Some(b) => b.to_string(),
-                None => format!("true {default}"),
+                None => format!("true{default}"),
             },
         ),
         (

@@ -579,3 +579,59 @@ pub static P_10: Rule = Rule {
         }
     },
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ingress_services_are_read_from_the_label_matchers() {
+        let q = r#"sum(rate(nginx_ingress_controller_requests{service="a",status!~"5.*"}[2m])) / sum(rate(nginx_ingress_controller_requests{ exported_service = "b" }[2m]))"#;
+        assert_eq!(ingress_services(q), ["a", "b"]);
+        // A regex with more than a plain name, a negative matcher, another label: not a
+        // Service the query selects.
+        let q = r#"nginx_ingress_controller_requests{service=~"a|b"} + nginx_ingress_controller_requests{service!="c",ingress="d"}"#;
+        assert!(ingress_services(q).is_empty());
+        assert_eq!(
+            ingress_services(r#"nginx_ingress_controller_requests{service=~"web-preview"}"#),
+            ["web-preview"]
+        );
+        // A `}` inside a quoted value does not end the label set.
+        assert_eq!(
+            ingress_services(r#"nginx_ingress_controller_requests{path="/x}",service="a"}"#),
+            ["a"]
+        );
+        // Other metrics' `service` labels are not ingress-nginx's.
+        assert!(ingress_services(r#"http_requests_total{service="a"}"#).is_empty());
+    }
+
+    #[test]
+    fn negative_seconds_matter_only_with_auto_promotion() {
+        let bg = |v: serde_json::Value| v;
+        assert_eq!(
+            negative_auto_promotion_seconds(&bg(serde_json::json!({"autoPromotionSeconds": -1}))),
+            Some(-1)
+        );
+        assert_eq!(
+            negative_auto_promotion_seconds(&bg(serde_json::json!({
+                "autoPromotionEnabled": false, "autoPromotionSeconds": -1
+            }))),
+            None
+        );
+        assert_eq!(
+            negative_auto_promotion_seconds(&bg(serde_json::json!({"autoPromotionSeconds": 0}))),
+            None
+        );
+    }
+
+    #[test]
+    fn zero_and_negative_delays_are_short() {
+        for (v, short) in [(0, Some(0)), (-1, Some(-1)), (29, Some(29)), (30, None)] {
+            assert_eq!(
+                scale_down_delay_short(&serde_json::json!({ "scaleDownDelaySeconds": v })),
+                short
+            );
+        }
+        assert_eq!(scale_down_delay_short(&serde_json::json!({})), None);
+    }
+}
