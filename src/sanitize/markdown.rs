@@ -12,9 +12,8 @@
 //!   nothing.
 //! - [`code`]: a code span whose fence is longer than any run of backticks in it.
 //! - [`code_block`]: a fenced block, fence chosen the same way.
+//! - [`text_after`]: [`text`] for a piece that follows other text on its line.
 //! - [`html`]: text inside raw HTML such as `<summary>`, where Markdown is not read.
-//! - [`prose`]: a sentence with `code spans` (as `explain` writes them): spans stay spans,
-//!   the rest is [`text`].
 //!
 //! In all of them, control characters and bidirectional overrides are shown as the terminal
 //! writer shows them (`\x1b`, `\u{202e}`), and text never spans lines: a line feed in a name
@@ -32,9 +31,30 @@ pub fn text(s: &str) -> String {
     out
 }
 
-/// A code span showing `s`.
+/// [`text`] for a piece that follows other text on its line (after a code span, in a table
+/// cell): the same escaping, except what only matters at the start of a line (a leading blank,
+/// `-`, `+`, `=`, `:` or `1.`), so the source stays readable.
+pub fn text_after(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    push_text(s, false, &mut out);
+    out
+}
+
+/// A code span showing `s`. (In a GitHub table a `|` would still split the cell: tables hold
+/// code spans of fixed names only.)
 pub fn code(s: &str) -> String {
-    code_span(s, false)
+    let content = terminal::line(s);
+    if content.is_empty() {
+        return "` `".into();
+    }
+    let fence = "`".repeat(longest_run(&content) + 1);
+    // CommonMark strips one space from each end when both are spaces, and a backtick at an
+    // end would join the fence: pad with a space on both sides in either case.
+    let pad = content.starts_with('`')
+        || content.ends_with('`')
+        || (content.starts_with(' ') && content.ends_with(' ') && content.trim() != "");
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{content}{pad}{fence}")
 }
 
 /// Text inside raw HTML (`<summary>…</summary>`): entities, and the same breaks as [`text`].
@@ -87,101 +107,8 @@ pub fn fence_for(lines: &[String]) -> String {
     "`".repeat(longest.max(2) + 1)
 }
 
-/// A sentence holding `code spans` (backtick-delimited, as CommonMark pairs them): the spans
-/// are rewritten with [`code`], everything else with [`text`].
-pub fn prose(s: &str) -> String {
-    prose_in(s, false)
-}
-
-/// [`prose`] for a table cell: `|` is escaped inside code spans too (GitHub splits a row on
-/// `|` before it reads code spans).
-pub fn table_prose(s: &str) -> String {
-    prose_in(s, true)
-}
-
-fn prose_in(s: &str, in_table: bool) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    let mut rest = s;
-    let mut at_start = true;
-    let mut last_was_code = false;
-    while !rest.is_empty() {
-        match next_code_span(rest) {
-            Some((before, content, after)) => {
-                if !before.is_empty() {
-                    push_text(before, at_start, &mut out);
-                } else if last_was_code {
-                    // Two spans side by side would read as one.
-                    out.push(BREAK);
-                }
-                out.push_str(&code_span(content, in_table));
-                last_was_code = true;
-                at_start = false;
-                rest = after;
-            }
-            None => {
-                push_text(rest, at_start, &mut out);
-                break;
-            }
-        }
-    }
-    out
-}
-
-/// The first code span in `s` as CommonMark finds it: a run of n backticks, then the next run
-/// of exactly n. Returns (text before, content, text after).
-fn next_code_span(s: &str) -> Option<(&str, &str, &str)> {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'`' {
-            i += 1;
-            continue;
-        }
-        let open = run_at(bytes, i);
-        let mut j = i + open;
-        while j < bytes.len() {
-            if bytes[j] == b'`' {
-                let close = run_at(bytes, j);
-                if close == open {
-                    return Some((&s[..i], &s[i + open..j], &s[j + close..]));
-                }
-                j += close;
-            } else {
-                j += 1;
-            }
-        }
-        // No closing run: these backticks are text; look for a span after them.
-        let (before, content, after) = next_code_span(&s[i + open..])?;
-        let split = i + open + before.len();
-        return Some((&s[..split], content, after));
-    }
-    None
-}
-
-fn run_at(bytes: &[u8], i: usize) -> usize {
-    bytes[i..].iter().take_while(|&&b| b == b'`').count()
-}
-
 fn longest_run(s: &str) -> usize {
     s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
-}
-
-fn code_span(s: &str, in_table: bool) -> String {
-    let mut content = terminal::line(s).into_owned();
-    if in_table {
-        content = content.replace('|', "\\|");
-    }
-    if content.is_empty() {
-        return "` `".into();
-    }
-    let fence = "`".repeat(longest_run(&content) + 1);
-    // CommonMark strips one space from each end when both are spaces, and a backtick at an
-    // end would join the fence: pad with a space on both sides in either case.
-    let pad = content.starts_with('`')
-        || content.ends_with('`')
-        || (content.starts_with(' ') && content.ends_with(' ') && content.trim() != "");
-    let pad = if pad { " " } else { "" };
-    format!("{fence}{pad}{content}{pad}{fence}")
 }
 
 /// Control characters in their visible form, on one line.
@@ -290,6 +217,12 @@ mod tests {
     }
 
     #[test]
+    fn text_after_leaves_line_starts_alone_but_not_markup() {
+        assert_eq!(text_after(" - 1. a"), " - 1. a");
+        assert_eq!(text_after(" *b* <c> @d"), " \\*b\\* &lt;c&gt; @\u{200b}d");
+    }
+
+    #[test]
     fn code_spans_outgrow_backticks() {
         assert_eq!(code("a"), "`a`");
         assert_eq!(code("a`b"), "``a`b``");
@@ -313,19 +246,5 @@ mod tests {
         assert!(block.starts_with("`````diff\n"));
         assert!(block.ends_with("\n`````\n"));
         assert_eq!(fence_for(&["a".into()]), "```");
-    }
-
-    #[test]
-    fn prose_keeps_code_spans() {
-        assert_eq!(
-            prose("the Service `shop-active` (a_b)"),
-            "the Service `shop-active` (a\\_b)"
-        );
-        assert_eq!(prose("`a`b` c"), "`a`b\\` c");
-        assert_eq!(prose("x `a|b`"), "x `a|b`");
-        assert_eq!(table_prose("`a|b`, `c`"), "`a\\|b`, `c`");
-        assert_eq!(prose("@team `@team`"), "@\u{200b}team `@team`");
-        assert_eq!(prose("``a` b``"), "``a` b``");
-        assert_eq!(prose("\\`code`"), "\\\\`code`");
     }
 }
