@@ -37,19 +37,23 @@ pub(super) fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
     let mut events = 0usize;
     let mut aliased = 0usize;
     while let Some(event) = parser.next_event() {
-        let (event, span) = event.map_err(|e| YamlError {
-            pos: Some(Pos {
-                line: e.marker().line() as u32,
-                column: e.marker().col() as u32 + 1,
-            }),
-            message: e.info(),
+        let (event, span) = event.map_err(|e| {
+            YamlError::new(
+                Some(Pos {
+                    line: e.marker().line() as u32,
+                    column: e.marker().col() as u32 + 1,
+                }),
+                e.info(),
+            )
+            .with_help(super::SYNTAX_HELP)
         })?;
         events += 1;
         if events > MAX_EVENTS || tree.nodes.len() > MAX_NODES {
             return Err(at(
                 &span,
                 "the file is too large to read (more than 20,000,000 YAML nodes)",
-            ));
+            )
+            .with_help("split it into smaller files"));
         }
         match event {
             Event::StreamStart | Event::Comment(..) | Event::Anchor(..) => {}
@@ -58,7 +62,8 @@ pub(super) fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
                 super::check_document_start(started, explicit, version, &span)?;
                 started += 1;
                 if started > MAX_DOCUMENTS {
-                    return Err(at(&span, "more than 100,000 documents in one stream"));
+                    return Err(at(&span, "more than 100,000 documents in one stream")
+                        .with_help("split it into smaller files"));
                 }
                 tree = Tree::default();
             }
@@ -85,6 +90,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
             Event::Alias(id) => {
                 let target = *tree.anchors.get(&id).ok_or_else(|| {
                     at(&span, "an alias to an anchor this document does not define")
+                        .with_help("define `&name` before `*name`, in the same document")
                 })?;
                 tree.add(Raw::Alias(target), &span)?;
             }
@@ -110,7 +116,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
                     tree.anchors.insert(anchor, id);
                 }
                 if tree.open.len() >= MAX_DEPTH {
-                    return Err(at(&span, "nested deeper than 64 levels"));
+                    return Err(at(&span, "nested deeper than 64 levels").with_help(DEPTH_HELP));
                 }
                 tree.open.push(id);
             }
@@ -121,7 +127,8 @@ pub(super) fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
                 return Err(at(
                     &span,
                     &format!("the alias `*{name}` names no anchor defined before it"),
-                ));
+                )
+                .with_help("define `&name` before `*name`, in the same document"));
             }
             _ => return Err(at(&span, "an unexpected YAML event")),
         }
@@ -130,11 +137,14 @@ pub(super) fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
 }
 
 fn at(span: &Span, message: &str) -> YamlError {
-    YamlError {
-        pos: Some(pos(span)),
-        message: message.to_owned(),
-    }
+    YamlError::new(Some(pos(span)), message)
 }
+
+const DEPTH_HELP: &str = "no Kubernetes object or values file is this deep; check the indentation";
+const MERGE: &str = "a merge key `<<` takes a mapping, an alias of one, or a list of those; Helm and kubectl refuse anything else";
+const MERGE_HELP: &str = "write `<<: *name` with `&name` on a mapping";
+const CYCLE: &str = "this alias refers to a node that contains it, which has no end";
+const CYCLE_HELP: &str = "an alias can copy only a node that is complete before it";
 
 /// One node as written.
 enum Raw {
@@ -223,11 +233,8 @@ struct Converter<'a> {
 }
 
 impl Converter<'_> {
-    fn error(&self, id: usize, message: impl Into<String>) -> YamlError {
-        YamlError {
-            pos: Some(self.nodes[id].pos.value),
-            message: message.into(),
-        }
+    fn error(&self, id: usize, message: impl Into<String>, help: impl Into<String>) -> YamlError {
+        YamlError::new(Some(self.nodes[id].pos.value), message).with_help(help)
     }
 
     /// The node `id`, placed at `key` (for a mapping entry); `via_alias` when it is read
@@ -240,14 +247,19 @@ impl Converter<'_> {
         via_alias: bool,
     ) -> Result<Node, YamlError> {
         if depth > MAX_DEPTH {
-            return Err(self.error(id, "nested deeper than 64 levels (through aliases)"));
+            return Err(self.error(
+                id,
+                "nested deeper than 64 levels (through aliases)",
+                DEPTH_HELP,
+            ));
         }
         if via_alias {
             *self.aliased += 1;
             if *self.aliased > MAX_ALIASED_NODES {
                 return Err(self.error(
                     self.outer_alias.unwrap_or(id),
-                    "aliases expand to more than 100,000 nodes; write the repeated parts out or use fewer aliases",
+                    "aliases expand to more than 100,000 nodes",
+                    "write the repeated parts out, or use fewer aliases",
                 ));
             }
         }
@@ -260,7 +272,7 @@ impl Converter<'_> {
                     plain: *plain,
                     tag: tag.as_deref(),
                 };
-                Kind::Leaf(resolve::value(scalar).map_err(|m| self.error(id, m))?)
+                Kind::Leaf(resolve::value(scalar).map_err(|p| self.error(id, p.message, p.help))?)
             }
             Raw::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -292,10 +304,7 @@ impl Converter<'_> {
         depth: usize,
     ) -> Result<Node, YamlError> {
         if !self.in_progress.insert(target) {
-            return Err(self.error(
-                id,
-                "this alias refers to a node that contains it, which has no end",
-            ));
+            return Err(self.error(id, CYCLE, CYCLE_HELP));
         }
         let outer = self.outer_alias.get_or_insert(id) == &id;
         let node = self.node(target, key, depth, true);
@@ -316,12 +325,16 @@ impl Converter<'_> {
         via_alias: bool,
     ) -> Result<(), YamlError> {
         let Raw::Map(items) = &self.nodes[id].raw else {
-            return Err(self.error(id, "expected a mapping"));
+            return Err(self.error(id, "expected a mapping", MERGE_HELP));
         };
         let mut written: HashSet<String> = HashSet::new();
         for pair in items.chunks(2) {
             let [k, v] = *pair else {
-                return Err(self.error(id, "a mapping key without a value"));
+                return Err(self.error(
+                    id,
+                    "a mapping key without a value",
+                    "give the key a value",
+                ));
             };
             if self.is_merge_key(k) {
                 self.merge(v, out, depth, via_alias)?;
@@ -332,8 +345,9 @@ impl Converter<'_> {
                 return Err(self.error(
                     k,
                     format!(
-                        "duplicate key `{key}`: written twice in one mapping (Helm would keep one silently, the API server refuses it); keep one"
+                        "duplicate key `{key}`: written twice in one mapping (Helm would keep one silently, the API server refuses it)"
                     ),
+                    "keep one",
                 ));
             }
             let key_pos = self.nodes[k].pos.value;
@@ -364,12 +378,7 @@ impl Converter<'_> {
         depth: usize,
         via_alias: bool,
     ) -> Result<(), YamlError> {
-        let wrong = |c: &Self, at: usize| {
-            c.error(
-                at,
-                "a merge key `<<` takes a mapping, an alias of one, or a list of those (Helm and kubectl refuse anything else)",
-            )
-        };
+        let wrong = |c: &Self, at: usize| c.error(at, MERGE, MERGE_HELP);
         match &self.nodes[id].raw {
             Raw::Map(_) => self.map_into(id, out, depth, via_alias),
             &Raw::Alias(target) => self.merge_alias(id, target, out, depth),
@@ -395,16 +404,10 @@ impl Converter<'_> {
         depth: usize,
     ) -> Result<(), YamlError> {
         if !matches!(self.nodes[target].raw, Raw::Map(_)) {
-            return Err(self.error(
-                id,
-                "a merge key `<<` takes a mapping, an alias of one, or a list of those (Helm and kubectl refuse anything else)",
-            ));
+            return Err(self.error(id, MERGE, MERGE_HELP));
         }
         if !self.in_progress.insert(target) {
-            return Err(self.error(
-                id,
-                "this alias refers to a node that contains it, which has no end",
-            ));
+            return Err(self.error(id, CYCLE, CYCLE_HELP));
         }
         let outer = self.outer_alias.get_or_insert(id) == &id;
         let result = self.map_into(target, out, depth, true);
@@ -423,7 +426,7 @@ impl Converter<'_> {
                 plain: *plain,
                 tag: tag.as_deref(),
             })
-            .map_err(|m| self.error(id, m)),
+            .map_err(|p| self.error(id, p.message, p.help)),
             &Raw::Alias(target) if matches!(self.nodes[target].raw, Raw::Scalar { .. }) => {
                 self.key(target).map_err(|mut e| {
                     e.pos = Some(self.nodes[id].pos.value);
@@ -433,6 +436,7 @@ impl Converter<'_> {
             _ => Err(self.error(
                 id,
                 "a list or mapping used as a key: Helm and kubectl take only scalars as keys",
+                "write the key as a string",
             )),
         }
     }

@@ -140,7 +140,27 @@ pub struct Document {
 pub struct YamlError {
     pub pos: Option<Pos>,
     pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
 }
+
+impl YamlError {
+    pub(crate) fn new(pos: Option<Pos>, message: impl Into<String>) -> Self {
+        YamlError {
+            pos,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The help for a syntax error the parser found.
+const SYNTAX_HELP: &str = "check the indentation, and quote values that hold `: ` or ` #` or that start with `*`, `&`, `!`, `{`, `[`, `%`, `@` or a backtick";
 
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -194,13 +214,14 @@ pub fn decode(bytes: &[u8]) -> Result<&str, YamlError> {
                 .rposition(|&b| b == b'\n')
                 .map_or(0, |i| i + 1)
             + 1;
-        YamlError {
-            pos: Some(Pos {
+        YamlError::new(
+            Some(Pos {
                 line: line as u32,
                 column: column as u32,
             }),
-            message: "the file is not UTF-8 text".into(),
-        }
+            "the file is not UTF-8 text",
+        )
+        .with_help("save it as UTF-8")
     })
 }
 
@@ -210,9 +231,8 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, YamlError> {
         bytes.drain(..3);
     }
     String::from_utf8(bytes).map_err(|e| {
-        decode(e.as_bytes()).err().unwrap_or_else(|| YamlError {
-            pos: None,
-            message: "the file is not UTF-8 text".into(),
+        decode(e.as_bytes()).err().unwrap_or_else(|| {
+            YamlError::new(None, "the file is not UTF-8 text").with_help("save it as UTF-8")
         })
     })
 }
@@ -265,13 +285,14 @@ fn check_separators(text: &str) -> Result<(), YamlError> {
         let rest = rest.trim();
         if !rest.is_empty() && !rest.starts_with('#') {
             let line_no = text[..start].bytes().filter(|&b| b == b'\n').count() + 1;
-            return Err(YamlError {
-                pos: Some(Pos {
+            return Err(YamlError::new(
+                Some(Pos {
                     line: line_no as u32,
                     column: 4,
                 }),
-                message: "something after `---` on its line: Helm and kubectl split documents at `---` lines and refuse this".into(),
-            });
+                "something after `---` on its line: Helm and kubectl split documents at `---` lines and refuse this",
+            )
+            .with_help("put `---` alone on its line and the content on the next"));
         }
     }
     Ok(())
@@ -286,22 +307,21 @@ fn check_document_start(
     version: Option<serde_saphyr::granit_parser::YamlVersion>,
     span: &serde_saphyr::granit_parser::Span,
 ) -> Result<(), YamlError> {
-    let at = |message: String| YamlError {
-        pos: Some(events::pos(span)),
-        message,
-    };
+    let at = |message: String| YamlError::new(Some(events::pos(span)), message);
     if let Some(v) = version
         && (v.major, v.minor) != (1, 1)
     {
         return Err(at(format!(
-            "`%YAML {}.{}`: Helm and kubectl read YAML 1.1 and refuse other versions; remove the directive",
+            "`%YAML {}.{}`: Helm and kubectl read YAML 1.1 and refuse other versions",
             v.major, v.minor
-        )));
+        ))
+        .with_help("remove the directive"));
     }
     if started > 0 && !explicit {
         return Err(at(
-            "a document after `...` without its own `---`: Helm and kubectl would drop it; start it with `---`".into(),
-        ));
+            "a document after `...` without its own `---`: Helm and kubectl would drop it".into(),
+        )
+        .with_help("start it with `---`"));
     }
     Ok(())
 }
@@ -310,15 +330,16 @@ fn check_document_start(
 /// skipped, as kubectl and Helm skip them.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
     if let Some((line, size)) = oversized_document(text) {
-        return Err(YamlError {
-            pos: Some(Pos {
+        return Err(YamlError::new(
+            Some(Pos {
                 line: line as u32,
                 column: 1,
             }),
-            message: format!(
+            format!(
                 "this document is {size} bytes; the API server accepts at most 3 MiB per object, so it was not read"
             ),
-        });
+        )
+        .with_help("split it into smaller objects"));
     }
     check_separators(text)?;
     if let Some(docs) = events::parse(text) {
@@ -347,13 +368,14 @@ pub fn parse_single(text: &str) -> Result<Option<Document>, YamlError> {
     match docs.len() {
         0 => Ok(None),
         1 => Ok(docs.pop()),
-        _ => Err(YamlError {
-            pos: None,
-            message: format!(
+        _ => Err(YamlError::new(
+            None,
+            format!(
                 "expected one YAML document, found {}; this file holds a single mapping",
                 docs.len()
             ),
-        }),
+        )
+        .with_help("keep one document (remove the `---` lines)")),
     }
 }
 

@@ -69,6 +69,20 @@ impl<'a> Scalar<'a> {
     }
 }
 
+/// Why a scalar or key is refused, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub message: String,
+    pub help: String,
+}
+
+fn problem(message: impl Into<String>, help: impl Into<String>) -> Problem {
+    Problem {
+        message: message.into(),
+        help: help.into(),
+    }
+}
+
 /// What a scalar resolves to, before its JSON form.
 #[derive(Debug, Clone, PartialEq)]
 enum Resolved<'a> {
@@ -81,16 +95,19 @@ enum Resolved<'a> {
 }
 
 /// The JSON value of a scalar, as Helm's templates and the API server get it.
-pub(crate) fn value(scalar: Scalar<'_>) -> Result<Value, String> {
+pub(crate) fn value(scalar: Scalar<'_>) -> Result<Value, Problem> {
     Ok(match resolve(scalar)? {
         Resolved::Null => Value::Null,
         Resolved::Bool(b) => Value::Bool(b),
         Resolved::Int(n) => Value::from(n),
         Resolved::Uint(n) => Value::from(n),
         Resolved::Float(f) => Value::Number(json_float(f).ok_or_else(|| {
-            format!(
-                "`{}` is not a number JSON can hold, so Helm and kubectl refuse it; quote it to make it a string",
-                scalar.text
+            problem(
+                format!(
+                    "`{}` is not a number JSON can hold, so Helm and kubectl refuse it",
+                    scalar.text
+                ),
+                format!("quote it to make it a string: \"{}\"", scalar.text),
             )
         })?),
         Resolved::Str(s) => Value::String(s.into_owned()),
@@ -98,22 +115,28 @@ pub(crate) fn value(scalar: Scalar<'_>) -> Result<Value, String> {
 }
 
 /// A mapping key as the JSON object key sigs.k8s.io/yaml makes of it.
-pub(crate) fn key(scalar: Scalar<'_>) -> Result<String, String> {
+pub(crate) fn key(scalar: Scalar<'_>) -> Result<String, Problem> {
     match resolve(scalar)? {
         Resolved::Str(s) => Ok(s.into_owned()),
         Resolved::Bool(b) => Ok(b.to_string()),
         Resolved::Int(n) => Ok(n.to_string()),
         Resolved::Float(f) => Ok(go_float32_g(f)),
-        Resolved::Uint(n) => Err(format!(
-            "the key {n} is beyond 64-bit integers, which Helm and kubectl refuse as a key; quote it"
+        Resolved::Uint(n) => Err(problem(
+            format!(
+                "the key {n} is beyond 64-bit integers, which Helm and kubectl refuse as a key"
+            ),
+            format!("quote it: \"{n}\""),
         )),
-        Resolved::Null => Err(format!(
-            "a null key (`{}`) is refused by Helm and kubectl; quote it or give it a name",
-            if scalar.text.is_empty() {
-                "?"
-            } else {
-                scalar.text
-            }
+        Resolved::Null => Err(problem(
+            format!(
+                "a null key (`{}`) is refused by Helm and kubectl",
+                if scalar.text.is_empty() {
+                    "?"
+                } else {
+                    scalar.text
+                }
+            ),
+            "quote it or give the key a name",
         )),
     }
 }
@@ -134,7 +157,7 @@ pub fn json_float(f: f64) -> Option<Number> {
     Number::from_f64(f)
 }
 
-fn resolve(scalar: Scalar<'_>) -> Result<Resolved<'_>, String> {
+fn resolve(scalar: Scalar<'_>) -> Result<Resolved<'_>, Problem> {
     let text = scalar.text;
     let tag = match scalar.tag {
         None if scalar.plain => "",
@@ -156,12 +179,15 @@ fn resolve(scalar: Scalar<'_>) -> Result<Resolved<'_>, String> {
     }
 }
 
-fn cannot_decode(text: &str, found: &str, wanted: &str) -> String {
+fn cannot_decode(text: &str, found: &str, wanted: &str) -> Problem {
     let short = |t: &str| t.replace("tag:yaml.org,2002:", "!!");
-    format!(
-        "`{text}` is a {} and cannot be read as a {}; remove the tag or fix the value",
-        short(found),
-        short(wanted)
+    problem(
+        format!(
+            "`{text}` is a {} and cannot be read as a {}",
+            short(found),
+            short(wanted)
+        ),
+        "remove the tag or fix the value",
     )
 }
 
@@ -450,8 +476,13 @@ fn is_timestamp(s: &str) -> bool {
 }
 
 /// A `!!binary` scalar: standard base64 (line breaks ignored) of UTF-8 text.
-fn binary(text: &str) -> Result<String, String> {
-    let refuse = || "a !!binary value that is not valid base64".to_owned();
+fn binary(text: &str) -> Result<String, Problem> {
+    let refuse = || {
+        problem(
+            "a !!binary value that is not valid base64",
+            "write standard base64 with its `=` padding, or drop the tag to keep the text",
+        )
+    };
     let clean: Vec<u8> = text
         .bytes()
         .filter(|b| !matches!(b, b'\n' | b'\r'))
@@ -485,7 +516,10 @@ fn binary(text: &str) -> Result<String, String> {
         out.extend_from_slice(&bytes[1..4 - pad]);
     }
     String::from_utf8(out).map_err(|_| {
-        "a !!binary value that is not UTF-8 text; Kubernetes and Helm take text here".to_owned()
+        problem(
+            "a !!binary value that is not UTF-8 text",
+            "Kubernetes and Helm take text here: put binary data in a Secret's or ConfigMap's `binaryData`, as base64 without the tag",
+        )
     })
 }
 
@@ -535,10 +569,10 @@ mod tests {
     use serde_json::json;
 
     fn plain(text: &str) -> Value {
-        value(Scalar::plain(text)).unwrap_or_else(|e| panic!("{text}: {e}"))
+        value(Scalar::plain(text)).unwrap_or_else(|e| panic!("{text}: {e:?}"))
     }
 
-    fn tagged(tag: &str, text: &str) -> Result<Value, String> {
+    fn tagged(tag: &str, text: &str) -> Result<Value, Problem> {
         let full = tag.replace("!!", "tag:yaml.org,2002:");
         value(Scalar {
             text,
@@ -649,7 +683,10 @@ mod tests {
     fn non_numbers_are_refused() {
         for text in [".inf", "-.Inf", "+.INF", ".nan", ".NaN"] {
             let err = value(Scalar::plain(text)).unwrap_err();
-            assert!(err.contains("not a number JSON can hold"), "{text}: {err}");
+            assert!(
+                err.message.contains("not a number JSON can hold"),
+                "{text}: {err:?}"
+            );
         }
     }
 
