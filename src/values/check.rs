@@ -41,6 +41,72 @@ impl Checker {
     }
 }
 
+/// The schema exactly as published (and as the exported chart ships it to Helm), nulls and
+/// all: compiled only when a null survives layering, to judge it as Helm does.
+static PUBLISHED: LazyLock<Checker> = LazyLock::new(|| {
+    let schema: Value = serde_json::from_str(model::PUBLISHED_SCHEMA)
+        .unwrap_or_else(|e| unreachable!("the committed values schema is JSON: {e}"));
+    Checker::new(schema)
+});
+
+/// Nulls that layering kept (a null in the user values with nothing under it to delete,
+/// or inside a list) where the schema refuses null: Helm validates the layered values with
+/// their nulls and refuses these, so rollwright does not quietly drop them.
+pub fn kept_nulls(tree: &Value, provenance: &Provenance) -> Vec<Diagnostic> {
+    fn nulls(v: &Value, pointer: String, out: &mut Vec<String>) {
+        match v {
+            Value::Null => out.push(pointer),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    nulls(item, format!("{pointer}/{i}"), out);
+                }
+            }
+            Value::Object(map) => {
+                for (k, item) in map {
+                    nulls(item, child_pointer(&pointer, k), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    nulls(tree, String::new(), &mut found);
+    if found.is_empty() || PUBLISHED.validator.is_valid(tree) {
+        return Vec::new();
+    }
+    // Only when the nulls are what the schema refuses: other problems are reported, with
+    // their own words, once the nulls are gone.
+    let mut dropped = tree.clone();
+    super::merge::drop_nulls(&mut dropped);
+    if !PUBLISHED.validator.is_valid(&dropped) {
+        return Vec::new();
+    }
+    let failing: Vec<String> = PUBLISHED
+        .validator
+        .iter_errors(tree)
+        .map(|e| e.instance_path().as_str().to_owned())
+        .collect();
+    found
+        .into_iter()
+        .filter(|p| {
+            failing
+                .iter()
+                .any(|f| p == f || p.starts_with(&format!("{f}/")))
+        })
+        .map(|pointer| {
+            let location = provenance.nearest(&pointer, false).map(|o| o.location);
+            Diagnostic::new(
+                location,
+                format!(
+                    "`{}` is null with no value under it to remove, so Helm keeps the null, and the values schema refuses null here",
+                    dotted_path(&pointer)
+                ),
+            )
+            .with_help("remove the key, or give it a value")
+        })
+        .collect()
+}
+
 /// The whole values schema compiles in milliseconds and is needed only to explain a value the
 /// typed model refused; the Kubernetes fields are checked on every run, each against its own
 /// type's schema, compiled when a value for it is present.

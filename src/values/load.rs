@@ -208,9 +208,13 @@ pub fn load(input: &ValuesInput) -> Result<Loaded> {
     coalesce(&mut tree, chart_values);
     coalesce(&mut tree, user);
     let mut tree = Value::Object(tree);
+    let provenance = Provenance { layers };
+    let nulls = super::check::kept_nulls(&tree, &provenance);
+    if !nulls.is_empty() {
+        return Err(crate::error::Error::many(nulls));
+    }
     drop_nulls(&mut tree);
 
-    let provenance = Provenance { layers };
     removed_defaults(&tree, &provenance)?;
     let values = super::check::check_and_type(&tree, &provenance)?;
     if values.image.tag.as_deref().is_none_or(str::is_empty) {

@@ -9,8 +9,10 @@
 //! 1. Inputs Helm drops without a word are refused: an empty key name (`=1`, `.a=1`, `a..b=1`),
 //!    an unterminated index (`a[0`), and a key path that ends without `=` after an index
 //!    (`a[0]`, where Helm leaves an empty list behind).
-//! 2. A value of the wrong kind in the way of a path (`a=1` then `a.b=2`) is replaced by a new
-//!    map or list; Helm fails there with a Go "interface conversion" error.
+//! 2. A value of the wrong kind in the way of a path (`a=1` then `a.b=2`, or a `null` from a
+//!    values file) is refused with a message where Helm fails with a Go "interface
+//!    conversion" error; where Helm replaces it (a list element that is not a map), so does
+//!    rollwright.
 //! 3. After a `{...}` list or a `--set-json` value only `,` or the end may follow; Helm reads
 //!    any other text there as the start of the next key.
 //!
@@ -172,8 +174,8 @@ pub fn parse(input: &str, kind: SetKind) -> Result<Flag, SetError> {
 
 impl Flag {
     /// Applies the argument into `target`, as Helm's ParseInto (or, for a JSON object, its
-    /// values-file merge) does. A parsed argument fails here only when the command's
-    /// `budget` runs out, which fails the command: `target` may then be half-changed.
+    /// values-file merge) does. It fails, leaving `target` as it was, where Helm fails (a value
+    /// of the wrong kind in the way) or when the command's `budget` runs out.
     pub fn apply(
         self,
         target: &mut Map<String, Value>,
@@ -190,6 +192,17 @@ impl Flag {
                 super::merge::merge_maps(target, map);
             }
             Form::Assignments(assignments) => {
+                // Applied to copies of the entries they touch, so that an argument that fails
+                // half-way leaves `target` (and the budget) as they were.
+                let mut scratch = Map::new();
+                for a in &assignments {
+                    if !scratch.contains_key(&a.key)
+                        && let Some(v) = target.get(&a.key)
+                    {
+                        scratch.insert(a.key.clone(), v.clone());
+                    }
+                }
+                let mut left = budget.clone();
                 for assignment in assignments {
                     let mut pointer = child_pointer("", &assignment.key);
                     written.pointers.insert(pointer.clone(), None);
@@ -205,8 +218,10 @@ impl Flag {
                         json_number_texts(raw, &pointer, &mut texts);
                     }
                     written.record(&pointer, &assignment.value, &mut texts);
-                    assignment.apply(target, budget)?;
+                    assignment.apply(&mut scratch, &mut left)?;
                 }
+                target.extend(scratch);
+                *budget = left;
             }
         }
         Ok(written)
@@ -428,13 +443,34 @@ struct Assignment {
 
 impl Assignment {
     // Walks with one mutable slot instead of recursing, so path depth never touches the stack.
+    // Helm's parser asserts the type of a value it finds under a map key (a map or a list, as
+    // the path needs) and fails on anything else, `null` included; a list element of the wrong
+    // kind it replaces, except a non-null one where a nested list is needed.
     fn apply(self, target: &mut Map<String, Value>, budget: &mut Budget) -> Result<(), SetError> {
+        let mut pointer = child_pointer("", &self.key);
+        let mut existed = target.contains_key(&self.key);
+        let mut under_key = true;
         let mut slot = target.entry(self.key).or_insert(Value::Null);
         for segment in self.path {
-            slot = match segment {
-                Segment::Key(key) => map_slot(slot, key),
-                Segment::Index(index) => list_slot(slot, index, budget)?,
-            };
+            match segment {
+                Segment::Key(key) => {
+                    if !slot.is_object() && under_key && existed {
+                        return Err(in_the_way(&pointer, slot, "set a key inside it"));
+                    }
+                    let next = child_pointer(&pointer, &key);
+                    (slot, existed) = map_slot(slot, key);
+                    pointer = next;
+                    under_key = true;
+                }
+                Segment::Index(index) => {
+                    if !slot.is_array() && existed && (under_key || !slot.is_null()) {
+                        return Err(in_the_way(&pointer, slot, "set a list element inside it"));
+                    }
+                    (slot, existed) = list_slot(slot, index, budget)?;
+                    pointer = format!("{pointer}/{index}");
+                    under_key = false;
+                }
+            }
         }
         *slot = self.value;
         Ok(())
@@ -450,15 +486,34 @@ impl Assignment {
     }
 }
 
-/// The entry `key` of the map in `slot`, which becomes a map first if it is anything else.
-fn map_slot(slot: &mut Value, key: String) -> &mut Value {
+/// A value of the wrong kind where a path goes on, which Helm fails on.
+fn in_the_way(pointer: &str, found: &Value, what: &str) -> SetError {
+    let path = crate::yaml::dotted_path(pointer);
+    let kind = match found {
+        Value::Null => "null".to_owned(),
+        other => crate::schema::describe::json_kind(other),
+    };
+    SetError::new(format!(
+        "`{path}` is {kind} here (from a values file or an earlier assignment), and Helm fails when a flag tries to {what}"
+    ))
+    .help(format!(
+        "set `{path}` whole instead (--set-json '{path}=…'), or remove the earlier value"
+    ))
+}
+
+/// The entry `key` of the map in `slot`, which becomes a map first if it is anything else;
+/// and whether the entry was there before.
+fn map_slot(slot: &mut Value, key: String) -> (&mut Value, bool) {
     if !slot.is_object() {
         *slot = Value::Object(Map::new());
     }
     match slot {
-        Value::Object(map) => map.entry(key).or_insert(Value::Null),
+        Value::Object(map) => {
+            let existed = map.contains_key(&key);
+            (map.entry(key).or_insert(Value::Null), existed)
+        }
         // Not reached (made a map above); handing the slot back keeps this panic-free.
-        other => other,
+        other => (other, false),
     }
 }
 
@@ -468,20 +523,21 @@ fn list_slot<'v>(
     slot: &'v mut Value,
     index: usize,
     budget: &mut Budget,
-) -> Result<&'v mut Value, SetError> {
+) -> Result<(&'v mut Value, bool), SetError> {
     if !slot.is_array() {
         *slot = Value::Array(Vec::new());
     }
     Ok(match slot {
         Value::Array(list) => {
-            if list.len() <= index {
+            let existed = index < list.len();
+            if !existed {
                 budget.pad(index + 1 - list.len())?;
                 list.resize(index + 1, Value::Null);
             }
             // In bounds: the list was just grown past `index`.
-            &mut list[index]
+            (&mut list[index], existed)
         }
-        other => other,
+        other => (other, false),
     })
 }
 
@@ -1043,28 +1099,37 @@ mod tests {
     }
 
     #[test]
-    fn values_in_the_way_are_replaced() {
-        assert_eq!(
-            onto(json!({"a": "s"}), "a.b=1", SetKind::Set),
-            json!({"a": {"b": 1}})
-        );
-        assert_eq!(
-            onto(json!({"a": null}), "a.b=1", SetKind::Set),
-            json!({"a": {"b": 1}})
-        );
-        assert_eq!(
-            onto(json!({"a": {"x": 1}}), "a[0]=1", SetKind::Set),
-            json!({"a": [1]})
-        );
-        assert_eq!(
-            onto(json!({"a": [1]}), "a[0][0]=x", SetKind::Set),
-            json!({"a": [["x"]]})
-        );
+    fn values_in_the_way_are_refused_where_helm_fails_and_replaced_where_it_replaces() {
+        let refused = |start: Value, input: &str| {
+            let mut map = start.as_object().cloned().expect("object");
+            let err = parse_into(&mut map, input, SetKind::Set).expect_err(input);
+            assert!(
+                err.message.contains("Helm fails"),
+                "{input}: {}",
+                err.message
+            );
+            assert!(err.help.is_some());
+            assert_eq!(Value::Object(map), start, "{input} changed the target");
+        };
+        refused(json!({"a": "s"}), "a.b=1");
+        refused(json!({"a": null}), "a.b=1");
+        refused(json!({"a": null}), "a[0]=1");
+        refused(json!({"a": {"x": 1}}), "a[0]=1");
+        refused(json!({"a": [1]}), "a[0][0]=x");
+        refused(json!({"m": {"a": 1}}), "m.a.b=1");
+        refused(json!({}), "a=1,a.b=2");
+        refused(json!({"keep": 1}), "x=1,a=null,a.b=2");
+        // A list element that is not a map becomes one, as in Helm; a null one a list.
         assert_eq!(
             onto(json!({"a": [1]}), "a[0].b=1", SetKind::Set),
             json!({"a": [{"b": 1}]})
         );
-        assert_eq!(set("a=1,a.b=2"), json!({"a": {"b": 2}}));
+        assert_eq!(
+            onto(json!({"a": [null]}), "a[0][1]=x", SetKind::Set),
+            json!({"a": [[null, "x"]]})
+        );
+        // Values are replaced whole.
+        assert_eq!(set("a.b=2,a=1"), json!({"a": 1}));
     }
 
     #[test]
