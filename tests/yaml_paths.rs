@@ -113,8 +113,9 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
         "a: &x 1\nb: *x\n",
         "a: 1\na: 2\n",
         "a: 1\n\"a\": 2\n",
-        "x: !!str 123\n",
+        "x: !!int abc\n",
         "d: {<<: {x: 1}}\n",
+        "d: {!!merge <<: {x: 1}}\n",
         "~: null key\n",
         "9223372036854775808: key\n",
         "a: .inf\n",
@@ -130,6 +131,7 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
         "when: 2001-12-14\n",
         "n: 0x1F\nm: 1_000\nf: 3.0\n",
         "1.0e6: a\ny: b\n010: c\n",
+        "x: !!str 123\ny: !!binary aGk=\nz: !foo 1\n!!str 010: k\nm: !!map {a: !!int \"1\"}\n",
     ] {
         assert!(agree(text, text), "{text:?}");
     }

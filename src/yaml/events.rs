@@ -3,12 +3,12 @@
 //!
 //! Gathering a tree first (as the full reader does, for aliases) costs more than the parsing
 //! itself, and that dominates validating a large repository. This builder reads scalars and
-//! keys with the same resolver as the full reader ([`super::resolve`]) and says "not mine"
-//! (`None`) for what needs the tree or an error's words: anchors and aliases, tags, merge keys,
-//! duplicate keys, keys that are collections or that Helm refuses, values JSON cannot hold,
-//! documents that Helm and kubectl split differently, deep nesting, and every syntax error. The
-//! caller then reads the whole text with the full reader, so the result never depends on which
-//! path ran (a test compares both on every fixture).
+//! keys (tagged ones too) with the same resolver as the full reader ([`super::resolve`]) and
+//! says "not mine" (`None`) for what needs the tree or an error's words: anchors and aliases,
+//! merge keys, duplicate keys, keys that are collections or that Helm refuses, values JSON
+//! cannot hold, documents that Helm and kubectl split differently, deep nesting, and every
+//! syntax error. The caller then reads the whole text with the full reader, so the result never
+//! depends on which path ran (a test compares both on every fixture).
 
 use serde_json::{Map, Value};
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span};
@@ -51,14 +51,16 @@ pub(super) fn parse(text: &str) -> Option<Vec<Document>> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                if anchor != 0 || tag.is_some() {
+                if anchor != 0 {
                     return None;
                 }
                 nodes += 1;
-                builder.scalar(&text, style, &span)?;
+                let tag = tag.map(|t| format!("{}{}", t.handle(), t.suffix()));
+                builder.scalar(&text, style, tag.as_deref(), &span)?;
             }
-            Event::SequenceStart(_, anchor, ref tag) | Event::MappingStart(_, anchor, ref tag) => {
-                if anchor != 0 || tag.is_some() {
+            // Tags on collections mean nothing to go-yaml v2, nor here.
+            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
+                if anchor != 0 {
                     return None;
                 }
                 nodes += 1;
@@ -138,11 +140,17 @@ impl Builder {
         Some(self.entries.len() as u32 - 1)
     }
 
-    fn scalar(&mut self, text: &str, style: ScalarStyle, span: &Span) -> Option<()> {
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&str>,
+        span: &Span,
+    ) -> Option<()> {
         let scalar = Scalar {
             text,
             plain: style == ScalarStyle::Plain,
-            tag: None,
+            tag,
         };
         if let Some(Frame::Map {
             key: key @ None, ..
