@@ -97,9 +97,16 @@ pub struct InitArgs {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub values: ValuesArgs,
+    /// Namespace the Rollout is released in (overrides `namespace:` in values, as for render);
+    /// the printed commands carry it.
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ExplainFormat,
+    /// Language of the explanation: en (English) or ja (日本語).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: crate::explain::Lang,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

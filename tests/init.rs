@@ -93,7 +93,10 @@ fn the_patterns_set_what_the_runbook_says() {
         values.contains("A manual promote is still needed"),
         "{values}"
     );
-    assert!(flow.contains("still waits for a manual promote"), "{flow}");
+    assert!(
+        flow.contains("a successful analysis still waits for `promote`"),
+        "{flow}"
+    );
 }
 
 #[test]
