@@ -171,7 +171,10 @@ pub fn load(input: &ValuesInput) -> Result<Loaded> {
                 .and_then(|flag| flag.apply(&mut user, &mut budget))
                 .map_err(fail)?;
             if kind == SetKind::SetJson {
-                for (pointer, raw) in &written.pointers {
+                // In pointer order, so that the same input names the same number first.
+                let mut set: Vec<_> = written.pointers.iter().collect();
+                set.sort();
+                for (pointer, raw) in set {
                     if let Some(value) = lookup(&user, pointer)
                         && let Some(d) = float64_surprise(value, pointer, raw.as_deref(), || {
                             (Location::Flag(text.clone()), false)

@@ -15,7 +15,6 @@
 //!    rollwright.
 //! 3. After a `{...}` list or a `--set-json` value only `,` or the end may follow; Helm reads
 //!    any other text there as the start of the next key.
-//!
 //! 4. An assignment that ends the argument with an empty value under a list index
 //!    (`a[0].b=`) is refused: Helm drops the list element there (it renders `a: []`). With a
 //!    trailing comma (`a[0].b=,`) Helm sets the empty string, and so does rollwright.
