@@ -290,7 +290,9 @@ pub fn short(v: Option<&Value>) -> String {
         Some(other) => {
             let s = other.to_string();
             if s.len() > 60 {
-                format!("{}…", &s[..s.floor_char_boundary(57)])
+                // `str::floor_char_boundary` is newer than the crate's rust-version.
+                let cut = (0..=57).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+                format!("{}…", &s[..cut])
             } else {
                 s
             }

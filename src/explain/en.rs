@@ -49,9 +49,12 @@ pub fn template(s: S) -> &'static str {
             "Old versions are never scaled down (`scaleDownDelaySeconds: 0`), except beyond the newest {limit} (`scaleDownDelayRevisionLimit`)."
         }
         S::SumPattern1 => {
-            "These are the runbook's pattern 1 (\"safe\") settings, and its pattern 3 too: with `autoPromotionEnabled: false` a successful analysis still waits for `promote`."
+            "These are the runbook's pattern 1 (\"safe\") settings. Its pattern 3 wrote the same settings, but with `autoPromotionEnabled: false` a successful analysis still waits for `promote`; `rollwright init --pattern hybrid` writes what pattern 3 meant."
         }
         S::SumPattern2 => "These are the runbook's pattern 2 (\"fast\") settings.",
+        S::SumPattern3 => {
+            "These are the settings the runbook's pattern 3 (\"hybrid\") meant: the controller promotes by itself only after the pre-promotion analysis succeeds, and aborts the update when it fails."
+        }
 
         S::TitleFirst => "First deploy: straight to active, no pause, no analysis",
         S::FirstPreview => {

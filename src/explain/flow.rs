@@ -214,6 +214,9 @@ pub fn explain(s: &Settings, f: &Findings, how: &Invocation) -> Explanation {
     if promotion == Promotion::Now && s.pre_promotion.is_none() && s.post_promotion.is_some() {
         summary.push(Said::new(S::SumPattern2));
     }
+    if promotion == Promotion::Now && s.pre_promotion.is_some() {
+        summary.push(Said::new(S::SumPattern3));
+    }
 
     // First deploy (§5.2).
     let mut first = Step::new(Said::new(S::TitleFirst)).say(match &s.preview_service {

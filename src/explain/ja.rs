@@ -51,9 +51,12 @@ pub fn template(s: S) -> &'static str {
             "旧バージョンはScale Downされません（`scaleDownDelaySeconds: 0`）。ただし、新しい順に{limit}個を超えた分はScale Downされます（`scaleDownDelayRevisionLimit`）。"
         }
         S::SumPattern1 => {
-            "ランブックのパターン1（安全重視）の設定で、パターン3（ハイブリッド）も同じ設定です：`autoPromotionEnabled: false` では、Analysisが成功しても `promote` を待ちます。"
+            "ランブックのパターン1（安全重視）の設定です。パターン3も同じ設定を書いていますが、`autoPromotionEnabled: false` ではAnalysisが成功しても `promote` を待ちます。パターン3が意図した設定は `rollwright init --pattern hybrid` が書きます。"
         }
         S::SumPattern2 => "ランブックのパターン2（効率重視）の設定です。",
+        S::SumPattern3 => {
+            "ランブックのパターン3（ハイブリッド）が意図した設定です：Pre-Promotion Analysisが成功したときだけコントローラーが自動でPromoteし、失敗すると更新を中止します。"
+        }
 
         S::TitleFirst => "初回デプロイ：一時停止もAnalysisもなく、そのままActiveへ",
         S::FirstPreview => {

@@ -65,6 +65,7 @@ statements! {
     SumKeepOldLimited = "summary-keep-old-limited",
     SumPattern1 = "summary-pattern-1",
     SumPattern2 = "summary-pattern-2",
+    SumPattern3 = "summary-pattern-3",
     TitleFirst = "title-first-deploy",
     FirstPreview = "first-deploy-preview",
     FirstNoPreview = "first-deploy-no-preview",

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod action;
 pub mod fake_kube;
 pub mod release;
 
