@@ -58,7 +58,11 @@ impl Diagnostic {
 
     /// A YAML error in `path`.
     pub fn yaml(path: &Path, err: YamlError) -> Self {
-        Diagnostic::new(Some(Location::file(path, err.pos)), err.message)
+        Diagnostic {
+            location: Some(Location::file(path, err.pos)),
+            message: err.message,
+            help: err.help,
+        }
     }
 
     /// A file that could not be read.

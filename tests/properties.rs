@@ -28,6 +28,11 @@ fn yamlish() -> impl Strategy<Value = String> {
         Just("image".to_string()),
         Just("metrics".to_string()),
         "[a-zA-Z<]{1,8}",
+        Just("<<".to_string()),
+        Just("y".to_string()),
+        Just("010".to_string()),
+        Just("1.0e6".to_string()),
+        Just("~".to_string()),
     ];
     let scalar = prop_oneof![
         Just("argoproj.io/v1alpha1".to_string()),
@@ -39,6 +44,13 @@ fn yamlish() -> impl Strategy<Value = String> {
         Just("yes".to_string()),
         Just("0755".to_string()),
         Just("1.28".to_string()),
+        Just("0x1F".to_string()),
+        Just("yES".to_string()),
+        Just("1_0".to_string()),
+        Just("3.0".to_string()),
+        Just(".inf".to_string()),
+        Just("!!binary aGk=".to_string()),
+        Just("{<<: {a: 1}}".to_string()),
         Just("&a x".to_string()),
         Just("*a".to_string()),
         Just("!!str 5".to_string()),
@@ -114,5 +126,26 @@ proptest! {
         if let Ok(loaded) = values::load(&input) {
             let _ = rollwright::render::render(&loaded, None);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Whatever a string holds, the YAML rollwright writes reads back, as kubectl reads it, as
+    /// that same string: a label `0X1F`, `yES` or `1_0` is never sent as a number or boolean.
+    #[test]
+    fn written_strings_read_back_as_the_same_strings(
+        text in prop_oneof![
+            "[-+0-9a-fA-FxXoObB_.eE:~<yYnN ]{0,10}",
+            "(y|Y|yes|on|ON|n|No|off|true|TRUE|null|Null|~|<<|\\.inf|\\.nan)",
+            "[0-9]{1,25}",
+            "[ -~\u{a0}-\u{ff}]{0,12}",
+        ]
+    ) {
+        let value = serde_json::json!({ "k": text.clone(), text.clone(): "key" });
+        let written = rollwright::render::output::to_yaml(&value).expect("writes");
+        let read = yaml::parse_documents(&written).map_err(|e| TestCaseError::fail(format!("{written}: {e}")))?;
+        prop_assert_eq!(&read[0].value, &value, "{}", written);
     }
 }

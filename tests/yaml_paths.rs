@@ -88,7 +88,7 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
         "s: 'quoted'\nd: \"dq \\u00e9\"\nl: |\n  line\n  two\nf: >-\n  folded\n  text\n",
         "args:\n- --port=8080\n- -v\n- /bin/sh\n- -c\n- echo hi\n",
         "{a: [1, 2, {b: c}], 'd': \"e\"}\n",
-        "---\n---\n# only a comment\n--- null\n...\n---\na: b\n",
+        "---\n---\n# only a comment\n---\nnull\n...\n---\na: b\n",
         "- 1\n- two\n- [3]\n",
         "just a scalar\n",
         "名前: 値\nnote: 日本語の説明\n",
@@ -108,15 +108,31 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
     for (i, text) in cases.iter().enumerate() {
         agree(&format!("case {i}"), text);
     }
-    // What the fast path must hand over: the subtle parts of YAML.
+    // What the fast path must hand over: what needs the whole tree, or an error's words.
     for text in [
         "a: &x 1\nb: *x\n",
         "a: 1\na: 2\n",
-        "x: !!str 123\n",
-        "c: yes\n",
-        "when: 2001-12-14\n",
+        "a: 1\n\"a\": 2\n",
+        "x: !!int abc\n",
+        "d: {<<: {x: 1}}\n",
+        "d: {!!merge <<: {x: 1}}\n",
+        "~: null key\n",
+        "9223372036854775808: key\n",
+        "a: .inf\n",
+        "a: 1\n...\nb: 2\n",
+        "%YAML 1.2\n---\na: 1\n",
         "bad: [1, 2\n",
     ] {
         assert!(yaml::parse_documents_fast(text).is_none(), "{text:?}");
+    }
+    // And what it takes now that one resolver reads scalars on both paths.
+    for text in [
+        "c: yes\nd: yES\n",
+        "when: 2001-12-14\n",
+        "n: 0x1F\nm: 1_000\nf: 3.0\n",
+        "1.0e6: a\ny: b\n010: c\n",
+        "x: !!str 123\ny: !!binary aGk=\nz: !foo 1\n!!str 010: k\nm: !!map {a: !!int \"1\"}\n",
+    ] {
+        assert!(agree(text, text), "{text:?}");
     }
 }

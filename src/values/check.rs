@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::load::{Origin, Provenance};
 use super::model::{self, Values};
+use super::set::SetKind;
 use crate::error::{Diagnostic, Error, Location};
 use crate::schema::SchemaErrorKind;
 use crate::schema::describe::{self, Wording};
@@ -40,6 +41,72 @@ impl Checker {
     }
 }
 
+/// The schema exactly as published (and as the exported chart ships it to Helm), nulls and
+/// all: compiled only when a null survives layering, to judge it as Helm does.
+static PUBLISHED: LazyLock<Checker> = LazyLock::new(|| {
+    let schema: Value = serde_json::from_str(model::PUBLISHED_SCHEMA)
+        .unwrap_or_else(|e| unreachable!("the committed values schema is JSON: {e}"));
+    Checker::new(schema)
+});
+
+/// Nulls that layering kept (a null in the user values with nothing under it to delete,
+/// or inside a list) where the schema refuses null: Helm validates the layered values with
+/// their nulls and refuses these, so rollwright does not quietly drop them.
+pub fn kept_nulls(tree: &Value, provenance: &Provenance) -> Vec<Diagnostic> {
+    fn nulls(v: &Value, pointer: String, out: &mut Vec<String>) {
+        match v {
+            Value::Null => out.push(pointer),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    nulls(item, format!("{pointer}/{i}"), out);
+                }
+            }
+            Value::Object(map) => {
+                for (k, item) in map {
+                    nulls(item, child_pointer(&pointer, k), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    nulls(tree, String::new(), &mut found);
+    if found.is_empty() || PUBLISHED.validator.is_valid(tree) {
+        return Vec::new();
+    }
+    // Only when the nulls are what the schema refuses: other problems are reported, with
+    // their own words, once the nulls are gone.
+    let mut dropped = tree.clone();
+    super::merge::drop_nulls(&mut dropped);
+    if !PUBLISHED.validator.is_valid(&dropped) {
+        return Vec::new();
+    }
+    let failing: Vec<String> = PUBLISHED
+        .validator
+        .iter_errors(tree)
+        .map(|e| e.instance_path().as_str().to_owned())
+        .collect();
+    found
+        .into_iter()
+        .filter(|p| {
+            failing
+                .iter()
+                .any(|f| p == f || p.starts_with(&format!("{f}/")))
+        })
+        .map(|pointer| {
+            let location = provenance.nearest(&pointer, false).map(|o| o.location);
+            Diagnostic::new(
+                location,
+                format!(
+                    "`{}` is null with no value under it to remove, so Helm keeps the null, and the values schema refuses null here",
+                    dotted_path(&pointer)
+                ),
+            )
+            .with_help("remove the key, or give it a value")
+        })
+        .collect()
+}
+
 /// The whole values schema compiles in milliseconds and is needed only to explain a value the
 /// typed model refused; the Kubernetes fields are checked on every run, each against its own
 /// type's schema, compiled when a value for it is present.
@@ -69,7 +136,8 @@ fn kubernetes_checker(key: &str) -> Option<FieldChecker> {
 pub fn check_and_type(tree: &Value, provenance: &Provenance) -> Result<Values, Error> {
     match typed(tree, provenance) {
         Ok(values) => {
-            let problems = check(tree, provenance, false);
+            let mut problems = check(tree, provenance, false);
+            problems.extend(tag_as_written(tree, provenance));
             if problems.is_empty() {
                 Ok(values)
             } else {
@@ -158,7 +226,10 @@ fn typed(tree: &Value, provenance: &Provenance) -> Result<Values, Error> {
             p if p.is_empty() => "values".to_owned(),
             p => format!("`{p}`"),
         };
-        Error::one(Diagnostic::new(location, format!("{what}: {}", e.inner())))
+        Error::one(
+            Diagnostic::new(location, format!("{what}: {}", e.inner()))
+                .with_help("`rollwright schema` prints the type of every key"),
+        )
     })?;
     // An empty preview Service name means "no preview Service", as `{{ if }}` reads it in Helm.
     let bg = &mut values.rollout.strategy.blue_green;
@@ -207,7 +278,12 @@ fn diagnose(
                 let expected = describe::expected_types(err).unwrap_or_default();
                 if let Some(h) = quote_help(pointer, &expected, err.instance(), here.as_ref()) {
                     help = Some(h);
+                } else if help.is_none() {
+                    help = Some(type_help(pointer, &expected, here.as_ref()));
                 }
+            }
+            if help.is_none() {
+                help = Some("`rollwright schema` prints every key and the values it takes".into());
             }
             Diagnostic {
                 location,
@@ -216,6 +292,61 @@ fn diagnose(
             }
         })
         .collect()
+}
+
+/// For a value of the wrong type: what the key takes, written the way the value was given.
+fn type_help(pointer: &str, expected: &[String], here: Option<&Origin<'_>>) -> String {
+    let path = dotted_path(pointer);
+    let key = pointer.rsplit('/').next().unwrap_or_default();
+    let flag = here.and_then(|o| o.flag).is_some();
+    let first = expected.first().map(String::as_str).unwrap_or_default();
+    match (first, flag) {
+        ("boolean", true) => format!("write true or false: --set {path}=true"),
+        ("boolean", false) => format!("write `{key}: true` or `{key}: false`"),
+        ("integer" | "number", true) => format!("write a whole number, e.g. --set {path}=3"),
+        ("integer" | "number", false) => format!("write a whole number, e.g. `{key}: 3`"),
+        ("object", true) => format!(
+            "`{path}` holds keys, not a value: set one of them (--set {path}.KEY=VALUE); `rollwright schema` lists them"
+        ),
+        ("object", false) => format!(
+            "`{path}` holds keys, not a value: indent them under `{key}:`; `rollwright schema` lists them"
+        ),
+        ("array", true) => {
+            format!("`{path}` is a list: --set '{path}[0]=…' or --set-json '{path}=[…]'")
+        }
+        ("array", false) => format!("`{path}` is a list: write its items as `- …` under `{key}:`"),
+        _ => "`rollwright schema` prints every key and the values it takes".into(),
+    }
+}
+
+/// `image.tag` as YAML or JSON read a number, when that reading is not the text as written
+/// (`0x1F` is 31, `1e3` is 1000, `1.0` is 1): the image would not be the one written.
+fn tag_as_written(tree: &Value, provenance: &Provenance) -> Option<Diagnostic> {
+    let pointer = "/image/tag";
+    let Some(Value::Number(n)) = tree.pointer(pointer) else {
+        return None;
+    };
+    let origin = provenance.origin(pointer, false)?;
+    let written = origin.source_text?.trim();
+    let read = n.to_string();
+    if written == read {
+        return None;
+    }
+    let help = quote_help(
+        pointer,
+        &["string".to_owned()],
+        &Value::Number(n.clone()),
+        Some(&origin),
+    );
+    Some(
+        Diagnostic::new(
+            Some(origin.location.clone()),
+            format!(
+                "`image.tag` is written `{written}`, which is read as the number {read} (Helm would render the image tag `{read}`)"
+            ),
+        )
+        .with_help(help.unwrap_or_else(|| format!("quote it: `tag: \"{written}\"`"))),
+    )
 }
 
 /// For a number or boolean where a string is allowed: how to quote it, and what YAML made
@@ -234,8 +365,19 @@ fn quote_help(
         .and_then(|o| o.source_text)
         .map(str::to_owned)
         .unwrap_or_else(|| instance.to_string());
-    if here.is_some_and(|o| !o.from_file) {
-        return Some(format!("use --set-string to keep `{written}` a string"));
+    let path = dotted_path(pointer);
+    match here.and_then(|o| o.flag) {
+        Some(SetKind::SetJson) => {
+            return Some(format!(
+                "make it a JSON string: --set-json '{path}=\"{written}\"' (or --set-string {path}={written})"
+            ));
+        }
+        Some(_) => {
+            return Some(format!(
+                "use --set-string {path}={written} to keep it a string"
+            ));
+        }
+        None => {}
     }
     let key = pointer.rsplit('/').next().unwrap_or_default();
     let mut help = format!("quote it: `{key}: \"{written}\"`");

@@ -5,17 +5,17 @@
 //! values, coalesced over the chart's values (where `null` deletes a key); the chart's
 //! values are in turn coalesced over the defaults, so `values.yaml` can switch a default off.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use super::merge::{coalesce, drop_nulls, merge_maps};
 use super::model::{self, Values};
-use super::set::{SetKind, parse_into};
+use super::set::{self, Budget, SetKind};
 use crate::error::{Diagnostic, Location, Result};
-use crate::yaml::{self, NodePos, Positions, child_pointer};
+use crate::yaml::{self, NodePos, Positions, child_pointer, dotted_path};
 
 /// What to read values from.
 #[derive(Debug, Clone, Default)]
@@ -51,11 +51,14 @@ enum Layer {
     File {
         path: PathBuf,
         text: String,
-        positions: Positions,
+        /// One per document, in file order.
+        positions: Vec<Positions>,
     },
     Flag {
         text: String,
-        pointers: HashSet<String>,
+        kind: SetKind,
+        /// What the flag set, with the text of each number as written.
+        pointers: HashMap<String, Option<String>>,
     },
 }
 
@@ -70,9 +73,11 @@ pub struct Provenance {
 #[derive(Debug, Clone)]
 pub struct Origin<'a> {
     pub location: Location,
-    /// The scalar as written in the file, when it came from one.
+    /// The scalar as written (in the file, or the JSON of a `--set-json`), when known.
     pub source_text: Option<&'a str>,
     pub from_file: bool,
+    /// The flag, when it came from one.
+    pub flag: Option<SetKind>,
 }
 
 impl Provenance {
@@ -85,22 +90,32 @@ impl Provenance {
                 path,
                 text,
                 positions,
-            } => positions.get(pointer).map(|p: &NodePos| Origin {
-                location: Location::file(
-                    path,
-                    Some(if at_key {
-                        p.key.unwrap_or(p.value)
-                    } else {
-                        p.value
-                    }),
-                ),
-                source_text: p.bytes.and_then(|(s, e)| text.get(s..e)),
-                from_file: true,
-            }),
-            Layer::Flag { text, pointers } => pointers.contains(pointer).then(|| Origin {
+            } => positions
+                .iter()
+                .rev()
+                .find_map(|d| d.get(pointer))
+                .map(|p: &NodePos| Origin {
+                    location: Location::file(
+                        path,
+                        Some(if at_key {
+                            p.key.unwrap_or(p.value)
+                        } else {
+                            p.value
+                        }),
+                    ),
+                    source_text: p.bytes.and_then(|(s, e)| text.get(s..e)),
+                    from_file: true,
+                    flag: None,
+                }),
+            Layer::Flag {
+                text,
+                kind,
+                pointers,
+            } => pointers.get(pointer).map(|raw| Origin {
                 location: Location::Flag(text.clone()),
-                source_text: None,
+                source_text: raw.as_deref(),
                 from_file: false,
+                flag: Some(*kind),
             }),
         })
     }
@@ -140,6 +155,7 @@ pub fn load(input: &ValuesInput) -> Result<Loaded> {
         layers.push(layer);
     }
     // Helm applies the flag kinds in this fixed order, whatever the command line says.
+    let mut budget = Budget::default();
     for (kind, args) in [
         (SetKind::SetJson, &input.set_json),
         (SetKind::Set, &input.set),
@@ -147,16 +163,32 @@ pub fn load(input: &ValuesInput) -> Result<Loaded> {
     ] {
         for arg in args {
             let text = format!("{} {arg}", kind.flag());
-            let fail = |e: super::set::SetError| {
-                Diagnostic::new(Some(Location::Flag(text.clone())), e.message)
-                    .with_help(set_help(kind))
+            let fail = |e: set::SetError| {
+                let help = e.help.unwrap_or_else(|| set_help(kind).to_owned());
+                Diagnostic::new(Some(Location::Flag(text.clone())), e.message).with_help(help)
             };
-            parse_into(&mut user, arg, kind).map_err(fail)?;
-            let mut own = Map::new();
-            parse_into(&mut own, arg, kind).map_err(fail)?;
-            let mut pointers = HashSet::new();
-            collect_pointers(&Value::Object(own), String::new(), &mut pointers);
-            layers.push(Layer::Flag { text, pointers });
+            let written = set::parse(arg, kind)
+                .and_then(|flag| flag.apply(&mut user, &mut budget))
+                .map_err(fail)?;
+            if kind == SetKind::SetJson {
+                // In pointer order, so that the same input names the same number first.
+                let mut set: Vec<_> = written.pointers.iter().collect();
+                set.sort();
+                for (pointer, raw) in set {
+                    if let Some(value) = lookup(&user, pointer)
+                        && let Some(d) = float64_surprise(value, pointer, raw.as_deref(), || {
+                            (Location::Flag(text.clone()), false)
+                        })
+                    {
+                        return Err(d.into());
+                    }
+                }
+            }
+            layers.push(Layer::Flag {
+                text,
+                kind,
+                pointers: written.pointers,
+            });
         }
     }
 
@@ -179,17 +211,35 @@ pub fn load(input: &ValuesInput) -> Result<Loaded> {
     coalesce(&mut tree, chart_values);
     coalesce(&mut tree, user);
     let mut tree = Value::Object(tree);
+    let provenance = Provenance { layers };
+    let nulls = super::check::kept_nulls(&tree, &provenance);
+    if !nulls.is_empty() {
+        return Err(crate::error::Error::many(nulls));
+    }
     drop_nulls(&mut tree);
 
-    let provenance = Provenance { layers };
+    removed_defaults(&tree, &provenance)?;
     let values = super::check::check_and_type(&tree, &provenance)?;
     if values.image.tag.as_deref().is_none_or(str::is_empty) {
-        return Err(Diagnostic::new(
-            Some(Location::file(&chart_values_path, None)),
-            "`image.tag` is not set",
-        )
-        .with_help("set it in values.yaml or on the command line: --set image.tag=1.29 (an untagged image would run `latest`, and a re-pushed `latest` starts no new revision)")
-        .into());
+        // Blame what set it empty or null, else the chart's values file.
+        let origin = provenance.nearest("/image/tag", false);
+        let from_flag = origin.as_ref().is_some_and(|o| o.flag.is_some());
+        let location = origin
+            .map(|o| o.location)
+            .unwrap_or_else(|| Location::file(&chart_values_path, None));
+        let what = if values.image.tag.is_some() {
+            "`image.tag` is empty"
+        } else {
+            "`image.tag` is not set"
+        };
+        let how = if from_flag {
+            "give it a value: --set image.tag=1.29"
+        } else {
+            "set it in values.yaml or on the command line: --set image.tag=1.29"
+        };
+        return Err(Diagnostic::new(Some(location), what)
+            .with_help(format!("{how} (an untagged image would run `latest`, and a re-pushed `latest` starts no new revision)"))
+            .into());
     }
     Ok(Loaded {
         values,
@@ -271,12 +321,14 @@ fn read_values_file(path: &Path) -> Result<(Map<String, Value>, Layer)> {
         std::fs::read(path).map_err(|e| Diagnostic::io(path, &e))?
     };
     let text = yaml::decode(&bytes).map_err(|e| Diagnostic::yaml(path, e))?;
-    let doc = yaml::parse_single(text).map_err(|e| Diagnostic::yaml(path, e))?;
-    let (map, positions) = match doc {
-        None => (Map::new(), Positions::default()),
-        Some(doc) => match doc.value {
-            Value::Object(map) => (map, doc.positions),
-            Value::Null => (Map::new(), doc.positions),
+    // Helm 4 reads every document of a values file and merges them in order, as it merges
+    // `-f` files.
+    let docs = yaml::parse_documents(text).map_err(|e| Diagnostic::yaml(path, e))?;
+    let mut merged = Map::new();
+    let mut positions = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let map = match doc.value {
+            Value::Object(map) => map,
             other => {
                 let pos = doc.positions.get("").map(|p| p.value);
                 return Err(Diagnostic::new(
@@ -286,32 +338,150 @@ fn read_values_file(path: &Path) -> Result<(Map<String, Value>, Layer)> {
                         crate::schema::describe::json_type(&other)
                     ),
                 )
-                .with_help("start the file with keys such as `image:` and `rollout:`")
+                .with_help("start the file (and each `---` document in it) with keys such as `image:` and `rollout:`")
                 .into());
             }
-        },
-    };
+        };
+        check_float64(&map, &doc.positions, path, text)?;
+        merge_maps(&mut merged, map);
+        positions.push(doc.positions);
+    }
     let layer = Layer::File {
         path: path.to_path_buf(),
         text: text.to_owned(),
         positions,
     };
-    Ok((map, layer))
+    Ok((merged, layer))
 }
 
-fn collect_pointers(value: &Value, pointer: String, out: &mut HashSet<String>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                collect_pointers(v, child_pointer(&pointer, k), out);
+/// Refuses an integer that Helm would change: Helm reads the numbers of values files and
+/// `--set-json` as 64-bit floats, so `20240101123456789` renders as 20240101123456788.
+fn check_float64(
+    map: &Map<String, Value>,
+    positions: &Positions,
+    path: &Path,
+    text: &str,
+) -> Result<()> {
+    let mut stack: Vec<(String, &Value)> =
+        map.iter().map(|(k, v)| (child_pointer("", k), v)).collect();
+    while let Some((pointer, value)) = stack.pop() {
+        match value {
+            Value::Object(m) => {
+                stack.extend(m.iter().map(|(k, v)| (child_pointer(&pointer, k), v)))
+            }
+            Value::Array(items) => {
+                stack.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (format!("{pointer}/{i}"), v)),
+                );
+            }
+            _ => {
+                let at = positions.get(&pointer);
+                let written = at.and_then(|p| p.bytes).and_then(|(s, e)| text.get(s..e));
+                let d = float64_surprise(value, &pointer, written, || {
+                    (Location::file(path, at.map(|p| p.value)), true)
+                });
+                if let Some(d) = d {
+                    return Err(d.into());
+                }
             }
         }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                collect_pointers(v, format!("{pointer}/{i}"), out);
-            }
-        }
-        _ => {}
     }
-    out.insert(pointer);
+    Ok(())
+}
+
+/// The value at a JSON pointer of a values map.
+fn lookup<'a>(map: &'a Map<String, Value>, pointer: &str) -> Option<&'a Value> {
+    let rest = pointer.strip_prefix('/')?;
+    let (first, rest) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let first = first.replace("~1", "/").replace("~0", "~");
+    map.get(&first)?.pointer(rest)
+}
+
+/// The error for a number that Helm's 64-bit float reading changes; `locate` gives where it
+/// was written and whether that is a file.
+fn float64_surprise(
+    value: &Value,
+    pointer: &str,
+    written: Option<&str>,
+    locate: impl Fn() -> (Location, bool),
+) -> Option<Diagnostic> {
+    let Value::Number(n) = value else {
+        return None;
+    };
+    if n.is_f64() {
+        return None;
+    }
+    let float = n.as_f64()?;
+    let helm: Option<Number> = yaml::json_float(float);
+    if helm.as_ref() == Some(n) {
+        return None;
+    }
+    let shown = helm.map_or_else(|| float.to_string(), |h| h.to_string());
+    let written = written.map_or_else(|| n.to_string(), str::to_owned);
+    let (location, in_file) = locate();
+    let key = pointer.rsplit('/').next().unwrap_or_default();
+    let help = if in_file {
+        format!("quote it to keep it exact: `{key}: \"{written}\"`")
+    } else {
+        format!(
+            "make it a JSON string (--set-json '{}=\"{written}\"'), or use --set, which keeps 64-bit integers",
+            dotted_path(pointer)
+        )
+    };
+    Some(
+        Diagnostic::new(
+            Some(location),
+            format!(
+                "`{}`: Helm reads the numbers of values files and --set-json as 64-bit floats, so {written} would become {shown}",
+                dotted_path(pointer)
+            ),
+        )
+        .with_help(help),
+    )
+}
+
+/// Keys the embedded templates need, with the default a `null` removes.
+const NEEDED: &[(&str, &str, &str)] = &[
+    ("/service/port", "80", "the Services need a port"),
+    ("/service/type", "ClusterIP", "the Services need a type"),
+    ("/image/repository", "nginx", "the image needs a repository"),
+];
+
+/// Refuses a `null` that removed a default the templates cannot do without: Helm would render
+/// `port: 0` or an image without a repository.
+fn removed_defaults(tree: &Value, provenance: &Provenance) -> Result<()> {
+    for (pointer, default, why) in NEEDED {
+        if tree.pointer(pointer).is_some() {
+            continue;
+        }
+        // The first missing key on the way; a value of another type in the way is a type
+        // error the schema reports.
+        let mut missing = *pointer;
+        while let Some(i) = missing.rfind('/').filter(|&i| i > 0) {
+            match tree.pointer(&missing[..i]) {
+                None => missing = &missing[..i],
+                Some(Value::Object(_)) => break,
+                Some(_) => return Ok(()),
+            }
+        }
+        let origin = provenance.nearest(missing, false);
+        let location = origin.map(|o| o.location);
+        let path = dotted_path(pointer);
+        let removed = dotted_path(missing);
+        return Err(Diagnostic::new(
+            location,
+            format!("`{removed}` is removed by a null here, and with it the default {path} ({default}); {why}"),
+        )
+        .with_help(format!(
+            "set a value (--set {path}=…), or leave the null out to keep {default}"
+        ))
+        .into());
+    }
+    Ok(())
 }

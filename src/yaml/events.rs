@@ -1,17 +1,19 @@
 //! The fast path of YAML reading: values and positions built straight from the parser's
 //! events, for the plain YAML that manifests are made of.
 //!
-//! Going through serde costs about three times the parsing itself, and that dominates
-//! validating a large repository. This builder handles the common subset exactly and says
-//! "not mine" (`None`) for anything where YAML's typing rules get subtle: anchors and aliases,
-//! tags, merge keys, duplicate keys, plain scalars that might be numbers, booleans or dates in
-//! some YAML version, non-string keys, deep nesting, and every syntax error. The caller then
-//! reads the whole text with the full deserializer, so the result never depends on which path
-//! ran (a test compares both on every fixture).
+//! Gathering a tree first (as the full reader does, for aliases) costs more than the parsing
+//! itself, and that dominates validating a large repository. This builder reads scalars and
+//! keys (tagged ones too) with the same resolver as the full reader ([`super::resolve`]) and
+//! says "not mine" (`None`) for what needs the tree or an error's words: anchors and aliases,
+//! merge keys, duplicate keys, keys that are collections or that Helm refuses, values JSON
+//! cannot hold, documents that Helm and kubectl split differently, deep nesting, and every
+//! syntax error. The caller then reads the whole text with the full reader, so the result never
+//! depends on which path ran (a test compares both on every fixture).
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span};
 
+use super::resolve::{self, Scalar};
 use super::{
     Document, MAX_DEPTH, MAX_DOCUMENTS, MAX_EVENTS, MAX_NODES, NodePos, Pos, Positions, Seg,
 };
@@ -22,7 +24,7 @@ pub(super) fn parse(text: &str) -> Option<Vec<Document>> {
     let mut docs = Vec::new();
     let mut builder = Builder::default();
     // Past a budget of the full reader, it words the error.
-    let (mut events, mut nodes) = (0usize, 0usize);
+    let (mut events, mut nodes, mut started) = (0usize, 0usize, 0usize);
     while let Some(event) = parser.next_event() {
         let (event, span) = event.ok()?;
         events += 1;
@@ -32,7 +34,11 @@ pub(super) fn parse(text: &str) -> Option<Vec<Document>> {
         match event {
             Event::StreamStart | Event::Comment(..) => {}
             Event::StreamEnd => break,
-            Event::DocumentStart(..) => builder = Builder::default(),
+            Event::DocumentStart(explicit, version) => {
+                super::check_document_start(started, explicit, version, &span).ok()?;
+                started += 1;
+                builder = Builder::default();
+            }
             Event::DocumentEnd => {
                 let finished = std::mem::take(&mut builder);
                 if let Some(root) = finished.root
@@ -45,14 +51,16 @@ pub(super) fn parse(text: &str) -> Option<Vec<Document>> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                if anchor != 0 || tag.is_some() {
+                if anchor != 0 {
                     return None;
                 }
                 nodes += 1;
-                builder.scalar(&text, style, &span)?;
+                let tag = tag.map(|t| format!("{}{}", t.handle(), t.suffix()));
+                builder.scalar(&text, style, tag.as_deref(), &span)?;
             }
-            Event::SequenceStart(_, anchor, ref tag) | Event::MappingStart(_, anchor, ref tag) => {
-                if anchor != 0 || tag.is_some() {
+            // Tags on collections mean nothing to go-yaml v2, nor here.
+            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
+                if anchor != 0 {
                     return None;
                 }
                 nodes += 1;
@@ -94,14 +102,15 @@ struct Builder {
     root: Option<Value>,
 }
 
-fn pos(span: &Span) -> Pos {
+/// Where a span starts, 1-based.
+pub(super) fn pos(span: &Span) -> Pos {
     Pos {
         line: span.start.line() as u32,
         column: span.start.col() as u32 + 1,
     }
 }
 
-fn node_pos(span: &Span, key: Option<Pos>) -> NodePos {
+pub(super) fn node_pos(span: &Span, key: Option<Pos>) -> NodePos {
     NodePos {
         value: pos(span),
         key,
@@ -131,22 +140,29 @@ impl Builder {
         Some(self.entries.len() as u32 - 1)
     }
 
-    fn scalar(&mut self, text: &str, style: ScalarStyle, span: &Span) -> Option<()> {
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&str>,
+        span: &Span,
+    ) -> Option<()> {
+        let scalar = Scalar {
+            text,
+            plain: style == ScalarStyle::Plain,
+            tag,
+        };
         if let Some(Frame::Map {
             key: key @ None, ..
         }) = self.stack.last_mut()
         {
-            if style == ScalarStyle::Plain && !surely_string(text) {
+            if scalar.is_merge_key() {
                 return None;
             }
-            *key = Some((text.to_owned(), pos(span)));
+            *key = Some((resolve::key(scalar).ok()?, pos(span)));
             return Some(());
         }
-        let value = if style == ScalarStyle::Plain {
-            resolve_plain(text)?
-        } else {
-            Value::String(text.to_owned())
-        };
+        let value = resolve::value(scalar).ok()?;
         self.entry(span)?;
         self.add(value)
     }
@@ -194,75 +210,5 @@ impl Builder {
             }
         }
         Some(())
-    }
-}
-
-/// A plain scalar's value, when no YAML version could read it differently.
-fn resolve_plain(text: &str) -> Option<Value> {
-    match text {
-        "" | "~" | "null" => return Some(Value::Null),
-        "true" => return Some(Value::Bool(true)),
-        "false" => return Some(Value::Bool(false)),
-        _ => {}
-    }
-    if surely_string(text) {
-        return Some(Value::String(text.to_owned()));
-    }
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let simple_integer = !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'))
-        && text != "-0";
-    if simple_integer {
-        return text
-            .parse::<i64>()
-            .ok()
-            .map(|n| Value::Number(Number::from(n)));
-    }
-    None
-}
-
-/// Whether a plain scalar is a string in YAML 1.1 and 1.2 alike, with no number, boolean,
-/// null, float or timestamp reading: text starting with a letter that is not one of those
-/// words, a path, a `--flag` or `-f`, non-ASCII text, or a digit followed by something no number or
-/// date contains (`100m`, `64Mi`, `25%`).
-fn surely_string(text: &str) -> bool {
-    let Some(&first) = text.as_bytes().first() else {
-        return false;
-    };
-    if first.is_ascii_alphabetic() {
-        if text.len() > 8 {
-            return true;
-        }
-        let lower = text.to_ascii_lowercase();
-        return !matches!(
-            lower.as_str(),
-            "null"
-                | "true"
-                | "false"
-                | "yes"
-                | "no"
-                | "on"
-                | "off"
-                | "y"
-                | "n"
-                | "nan"
-                | "inf"
-                | "infinity"
-        );
-    }
-    if first >= 0x80 || first == b'/' {
-        return true;
-    }
-    if first.is_ascii_digit() {
-        return text
-            .bytes()
-            .any(|b| !(b.is_ascii_hexdigit() || b" xXoO+-._:tTzZ".contains(&b)));
-    }
-    // `--flag`, `-c`; not `-inf` or `-nan`.
-    match text.strip_prefix('-') {
-        Some(rest) if rest.starts_with('-') => true,
-        Some(rest) if rest.starts_with(|c: char| c.is_ascii_alphabetic()) => surely_string(rest),
-        _ => false,
     }
 }

@@ -1,19 +1,27 @@
 //! YAML text to JSON values, keeping where every node came from.
 //!
-//! Values files, rendered templates and (later) manifests all go through here, so that any
-//! error about a value can point at `file:line:col`. Each document becomes a
+//! Values files, `--set-json` values, rendered templates and manifests all go through here,
+//! read exactly as Helm and kubectl read them (sigs.k8s.io/yaml: go-yaml v2's YAML 1.1 scalars
+//! turned into JSON; see [`resolve`]) or refused with a reason, so that no value means one thing
+//! to rollwright and another to the tools that apply it. Each document becomes a
 //! [`serde_json::Value`] plus a map from JSON pointer to the position of the node (and of its
-//! key, for mapping entries).
+//! key, for mapping entries), so that any error about a value can point at `file:line:col`.
+//!
+//! Two readers give the same result: a fast one straight from the parser's events for plain
+//! YAML ([`events`]), and a full one for the rest ([`compose`]); both call the one scalar
+//! resolver.
 
+mod compose;
 mod events;
+mod resolve;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
-use serde_saphyr::Spanned;
+use serde_json::Value;
+
+pub use resolve::json_float;
 
 /// A 1-based line and column in a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -132,7 +140,27 @@ pub struct Document {
 pub struct YamlError {
     pub pos: Option<Pos>,
     pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
 }
+
+impl YamlError {
+    pub(crate) fn new(pos: Option<Pos>, message: impl Into<String>) -> Self {
+        YamlError {
+            pos,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The help for a syntax error the parser found.
+const SYNTAX_HELP: &str = "check the indentation, and quote values that hold `: ` or ` #` or that start with `*`, `&`, `!`, `{`, `[`, `%`, `@` or a backtick";
 
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -186,13 +214,14 @@ pub fn decode(bytes: &[u8]) -> Result<&str, YamlError> {
                 .rposition(|&b| b == b'\n')
                 .map_or(0, |i| i + 1)
             + 1;
-        YamlError {
-            pos: Some(Pos {
+        YamlError::new(
+            Some(Pos {
                 line: line as u32,
                 column: column as u32,
             }),
-            message: "the file is not UTF-8 text".into(),
-        }
+            "the file is not UTF-8 text",
+        )
+        .with_help("save it as UTF-8")
     })
 }
 
@@ -202,33 +231,10 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, YamlError> {
         bytes.drain(..3);
     }
     String::from_utf8(bytes).map_err(|e| {
-        decode(e.as_bytes()).err().unwrap_or_else(|| YamlError {
-            pos: None,
-            message: "the file is not UTF-8 text".into(),
+        decode(e.as_bytes()).err().unwrap_or_else(|| {
+            YamlError::new(None, "the file is not UTF-8 text").with_help("save it as UTF-8")
         })
     })
-}
-
-fn options() -> serde_saphyr::Options {
-    let mut options = serde_saphyr::options! {
-        // Helm (Go yaml.v3) reads `0755` as octal 493; YAML 1.2 would read a float.
-        legacy_octal_numbers: true,
-        // Comments and error snippets are never used; not collecting them is much faster.
-        emit_comments: false,
-        with_snippet: false,
-    };
-    // Manifests barely use aliases; a billion-laughs file hits this long before it costs.
-    options.alias_limits.max_total_replayed_events = 100_000;
-    // A stream may be a whole repository's `kustomize build` or `helm template` output: far
-    // more documents and nodes than the defaults (1,024 and 250,000) allow. A document's
-    // size is bounded before parsing (MAX_DOCUMENT_BYTES), which bounds the rest.
-    if let Some(budget) = options.budget.as_mut() {
-        budget.max_documents = MAX_DOCUMENTS;
-        budget.max_nodes = MAX_NODES;
-        budget.max_events = MAX_EVENTS;
-        budget.max_depth = MAX_DEPTH;
-    }
-    options
 }
 
 /// Limits of one stream, the same on both reading paths.
@@ -264,261 +270,112 @@ fn oversized_document(text: &str) -> Option<(usize, usize)> {
     (offset - start > MAX_DOCUMENT_BYTES).then_some((start_line, offset - start))
 }
 
+/// Helm and kubectl split a stream into documents at lines that start with `---` before any
+/// YAML is read (Kubernetes' YAMLReader), and refuse such a line with anything but blanks or a
+/// comment after the `---`: `--- {a: 1}` is valid YAML they do not read.
+fn check_separators(text: &str) -> Result<(), YamlError> {
+    let starts = std::iter::once(0).chain(text.match_indices("\n---").map(|(i, _)| i + 1));
+    for start in starts {
+        let Some(line) = text[start..].split('\n').next() else {
+            continue;
+        };
+        let Some(rest) = line.strip_prefix("---") else {
+            continue;
+        };
+        let rest = rest.trim();
+        if !rest.is_empty() && !rest.starts_with('#') {
+            let line_no = text[..start].bytes().filter(|&b| b == b'\n').count() + 1;
+            return Err(YamlError::new(
+                Some(Pos {
+                    line: line_no as u32,
+                    column: 4,
+                }),
+                "something after `---` on its line: Helm and kubectl split documents at `---` lines and refuse this",
+            )
+            .with_help("put `---` alone on its line and the content on the next"));
+        }
+    }
+    Ok(())
+}
+
+/// What both readers check at the start of a document: go-yaml reads only YAML 1.1, and
+/// Helm and kubectl decode only the first document of each part between `---` lines, so a
+/// document that follows `...` without its own `---` would be dropped.
+fn check_document_start(
+    started: usize,
+    explicit: bool,
+    version: Option<serde_saphyr::granit_parser::YamlVersion>,
+    span: &serde_saphyr::granit_parser::Span,
+) -> Result<(), YamlError> {
+    let at = |message: String| YamlError::new(Some(events::pos(span)), message);
+    if let Some(v) = version
+        && (v.major, v.minor) != (1, 1)
+    {
+        return Err(at(format!(
+            "`%YAML {}.{}`: Helm and kubectl read YAML 1.1 and refuse other versions",
+            v.major, v.minor
+        ))
+        .with_help("remove the directive"));
+    }
+    if started > 0 && !explicit {
+        return Err(at(
+            "a document after `...` without its own `---`: Helm and kubectl would drop it".into(),
+        )
+        .with_help("start it with `---`"));
+    }
+    Ok(())
+}
+
 /// Parses a stream of YAML documents. Empty documents (`---` alone, or only comments) are
 /// skipped, as kubectl and Helm skip them.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
     if let Some((line, size)) = oversized_document(text) {
-        return Err(YamlError {
-            pos: Some(Pos {
+        return Err(YamlError::new(
+            Some(Pos {
                 line: line as u32,
                 column: 1,
             }),
-            message: format!(
+            format!(
                 "this document is {size} bytes; the API server accepts at most 3 MiB per object, so it was not read"
             ),
-        });
+        )
+        .with_help("split it into smaller objects"));
     }
+    check_separators(text)?;
     if let Some(docs) = events::parse(text) {
         return Ok(docs);
     }
-    parse_documents_fully(text)
+    compose::parse(text)
 }
 
 /// [`parse_documents`] through the event fast path only: `None` where it hands over.
 #[doc(hidden)]
 pub fn parse_documents_fast(text: &str) -> Option<Vec<Document>> {
+    check_separators(text).ok()?;
     events::parse(text)
 }
 
-/// [`parse_documents`] through the full deserializer, whatever the text holds.
+/// [`parse_documents`] through the full reader, whatever the text holds.
 #[doc(hidden)]
 pub fn parse_documents_fully(text: &str) -> Result<Vec<Document>, YamlError> {
-    let nodes: Vec<Option<Spanned<Node>>> =
-        serde_saphyr::from_str_multiple_with_options(text, options()).map_err(convert_error)?;
-    Ok(nodes.into_iter().flatten().map(into_document).collect())
+    check_separators(text)?;
+    compose::parse(text)
 }
 
-/// Parses text that must hold at most one document (a values file). `Ok(None)` for a file
-/// with no content.
+/// Parses text that must hold at most one document. `Ok(None)` for a text with no content.
 pub fn parse_single(text: &str) -> Result<Option<Document>, YamlError> {
     let mut docs = parse_documents(text)?;
     match docs.len() {
         0 => Ok(None),
         1 => Ok(docs.pop()),
-        _ => Err(YamlError {
-            pos: None,
-            message: format!(
-                "expected one YAML document, found {}; a values file holds a single mapping",
+        _ => Err(YamlError::new(
+            None,
+            format!(
+                "expected one YAML document, found {}; this file holds a single mapping",
                 docs.len()
             ),
-        }),
-    }
-}
-
-fn convert_error(err: serde_saphyr::Error) -> YamlError {
-    let pos = err.location().and_then(|l| {
-        (l.line() > 0).then(|| Pos {
-            line: l.line() as u32,
-            column: l.column().max(1) as u32,
-        })
-    });
-    let message = err.without_snippet().to_string();
-    // The parser's message may carry its own "at line X column Y" tail; the position is
-    // reported separately, so keep only the first line.
-    let mut message = message
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    if let Some(i) = message.rfind(" at line ")
-        && message[i..].contains(", column ")
-    {
-        message.truncate(i);
-    }
-    if let Some(i) = message.find(", set DuplicateKeyPolicy") {
-        message.truncate(i);
-        message.push_str(" (written twice in one mapping; keep one)");
-    }
-    YamlError { pos, message }
-}
-
-fn into_document(root: Spanned<Node>) -> Document {
-    let mut positions = HashMap::new();
-    let value = flatten(root, String::new(), None, &mut positions);
-    Document {
-        value,
-        positions: Positions::from_map(positions),
-    }
-}
-
-fn pos_of(loc: &serde_saphyr::Location) -> Pos {
-    Pos {
-        line: loc.line() as u32,
-        column: loc.column() as u32,
-    }
-}
-
-fn flatten(
-    node: Spanned<Node>,
-    pointer: String,
-    key: Option<Pos>,
-    positions: &mut HashMap<String, NodePos>,
-) -> Value {
-    let span = node.referenced.span();
-    let bytes = span
-        .byte_offset()
-        .zip(span.byte_len())
-        .map(|(o, l)| (o as usize, (o + l) as usize));
-    positions.insert(
-        pointer.clone(),
-        NodePos {
-            value: pos_of(&node.referenced),
-            key,
-            bytes,
-        },
-    );
-    match node.value {
-        Node::Null => Value::Null,
-        Node::Bool(b) => Value::Bool(b),
-        Node::Number(n) => Value::Number(n),
-        Node::String(s) => Value::String(s),
-        Node::Seq(items) => Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| flatten(item, format!("{pointer}/{i}"), None, positions))
-                .collect(),
-        ),
-        Node::Map(entries) => {
-            let mut map = Map::with_capacity(entries.len());
-            for (k, v) in entries {
-                let child = child_pointer(&pointer, &k.value);
-                let value = flatten(v, child, Some(pos_of(&k.referenced)), positions);
-                map.insert(k.value, value);
-            }
-            Value::Object(map)
-        }
-    }
-}
-
-/// A YAML node whose children keep their spans.
-enum Node {
-    Null,
-    Bool(bool),
-    Number(Number),
-    String(String),
-    Seq(Vec<Spanned<Node>>),
-    Map(Vec<(Spanned<String>, Spanned<Node>)>),
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NodeVisitor)
-    }
-}
-
-struct NodeVisitor;
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_unit<E>(self) -> Result<Node, E> {
-        Ok(Node::Null)
-    }
-    fn visit_none<E>(self) -> Result<Node, E> {
-        Ok(Node::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
-        Node::deserialize(d)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
-        Ok(Node::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
-        Ok(Node::Number(v.into()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
-        Ok(Node::Number(v.into()))
-    }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node, E> {
-        i64::try_from(v)
-            .map(Number::from)
-            .or_else(|_| u64::try_from(v).map(Number::from))
-            .map(Node::Number)
-            .map_err(|_| E::custom(format!("integer {v} is out of range (beyond 64 bits)")))
-    }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node, E> {
-        u64::try_from(v)
-            .map(|n| Node::Number(n.into()))
-            .map_err(|_| E::custom(format!("integer {v} is out of range (beyond 64 bits)")))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
-        Number::from_f64(v)
-            .map(Node::Number)
-            .ok_or_else(|| E::custom(format!("{v} is not a number JSON can hold; quote it")))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Node, E> {
-        Ok(Node::String(v))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Node::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut entries: Vec<(Spanned<String>, Spanned<Node>)> = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<Key>>()? {
-            let value = map.next_value()?;
-            let key = Spanned::new(key.value.0, key.referenced, key.defined);
-            entries.push((key, value));
-        }
-        Ok(Node::Map(entries))
-    }
-}
-
-/// A mapping key: JSON objects take strings, so scalar keys are spelled out as YAML wrote them.
-struct Key(String);
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a scalar mapping key")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
-                Ok(Key(v.to_owned()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Key, E> {
-                Ok(Key(v))
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Key, E> {
-                Ok(Key(v.to_string()))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Key, E> {
-                Ok(Key(v.to_string()))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Key, E> {
-                Ok(Key(v.to_string()))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Key, E> {
-                Ok(Key(v.to_string()))
-            }
-            fn visit_unit<E>(self) -> Result<Key, E> {
-                Ok(Key("null".into()))
-            }
-        }
-        d.deserialize_any(KeyVisitor)
+        )
+        .with_help("keep one document (remove the `---` lines)")),
     }
 }
 
