@@ -491,3 +491,47 @@ fn verdicts_follow_the_chosen_controller_release() {
     assert!(r.stderr.contains(".rollwright.yaml:1:1"), "{}", r.stderr);
     assert!(r.stderr.contains("as a string"), "{}", r.stderr);
 }
+
+/// docs/rollouts-versions.md lists every change of verdict and every added field the rules
+/// know, with the release that made it.
+#[test]
+fn release_notes_document_every_change() {
+    use rollwright::rules::version::{ADDED_FIELDS, CHANGES};
+    let doc = std::fs::read_to_string(common::repo().join("docs/rollouts-versions.md")).unwrap();
+    for c in CHANGES {
+        let start = format!("| {} | ", c.rules.join(", "));
+        assert!(
+            doc.lines().any(|l| l.starts_with(&start)
+                && l[start.len()..]
+                    .split(" |")
+                    .next()
+                    .unwrap()
+                    .contains(c.since.as_str())),
+            "no row `{start}{} …` in docs/rollouts-versions.md",
+            c.since
+        );
+    }
+    for f in ADDED_FIELDS {
+        let last = f.pointer.rsplit('/').next().unwrap();
+        let start = format!("| {} | ", f.since);
+        assert!(
+            doc.lines()
+                .any(|l| l.starts_with(&start) && l.contains(last)),
+            "{} (from {}) is not in the field table",
+            f.pointer,
+            f.since
+        );
+    }
+    // The catalogue marks the rules.
+    let r = run(&["rules"]);
+    let c21 = r.stdout.lines().find(|l| l.starts_with("C-21 ")).unwrap();
+    assert!(
+        c21.ends_with("(verdict differs before Argo Rollouts 1.10)"),
+        "{c21}"
+    );
+    let c03 = r.stdout.lines().find(|l| l.starts_with("C-03 ")).unwrap();
+    assert!(
+        c03.ends_with("(verdict differs before Argo Rollouts 1.7, 1.10)"),
+        "{c03}"
+    );
+}

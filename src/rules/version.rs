@@ -168,8 +168,26 @@ pub const CHANGES: &[Change] = &[
     Change {
         rules: &["API-07"],
         since: V1_7,
-        before: "fields added in a later release are unknown to the CRDs: see the field table in docs/rollouts-versions.md",
-        evidence: "manifests/crds/*.yaml at each tag",
+        before: "fields added in a later release are unknown to the CRDs (ADDED_FIELDS)",
+        evidence: "manifests/crds/*.yaml, v1.6.6 → v1.7.0",
+    },
+    Change {
+        rules: &["API-07"],
+        since: V1_8,
+        before: "fields added in a later release are unknown to the CRDs (ADDED_FIELDS)",
+        evidence: "manifests/crds/*.yaml, v1.7.2 → v1.8.0",
+    },
+    Change {
+        rules: &["API-07"],
+        since: V1_9,
+        before: "fields added in a later release are unknown to the CRDs (ADDED_FIELDS)",
+        evidence: "manifests/crds/*.yaml, v1.8.4 → v1.9.0",
+    },
+    Change {
+        rules: &["API-07"],
+        since: V1_10,
+        before: "fields added in a later release are unknown to the CRDs (ADDED_FIELDS)",
+        evidence: "manifests/crds/*.yaml, v1.9.1 → main (9f8d111)",
     },
     Change {
         rules: &["API-01"],
