@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use super::util::{items, path};
+use super::util::{Lookup as _, child, items, path};
 use super::{ARGO, Rule};
 use crate::manifest::Object;
 use crate::report::Severity;
@@ -230,49 +230,65 @@ fn placeholder(image: &str) -> bool {
     image.contains("{{") || image.contains("${")
 }
 
-/// Each container of `o` with an image: (JSON pointer of `image`, the image).
-fn images(o: &Object) -> Vec<(String, &str)> {
-    let mut specs: Vec<(String, &Value)> = Vec::new();
-    let mut at = |pointer: String| {
-        use super::util::Lookup as _;
-        if let Some(spec) = o.value.lookup(&pointer).filter(|s| s.is_object()) {
-            specs.push((pointer, spec));
-        }
-    };
-    match (o.id.group(), o.id.kind.as_str()) {
-        ("", "Pod") => at("/spec".into()),
-        ("", "PodTemplate") => at("/template/spec".into()),
-        ("", "ReplicationController")
-        | ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet")
-        | ("batch", "Job")
-        | (ARGO, "Rollout") => at("/spec/template/spec".into()),
-        ("batch", "CronJob") => at("/spec/jobTemplate/spec/template/spec".into()),
-        (ARGO, "AnalysisTemplate" | "ClusterAnalysisTemplate" | "AnalysisRun") => {
-            for (i, _) in items(o.value.pointer("/spec/metrics")) {
-                at(format!("/spec/metrics/{i}/provider/job/spec/template/spec"));
-            }
-        }
-        (ARGO, "Experiment") => {
-            for (i, _) in items(o.value.pointer("/spec/templates")) {
-                at(format!("/spec/templates/{i}/template/spec"));
-            }
-        }
-        _ => {}
-    }
-    let mut out = Vec::new();
-    for (base, spec) in specs {
+/// Calls `f` with each container image of `o` (not empty, not a placeholder), and a way to
+/// write the JSON pointer of its `image` (only needed for a finding, so not built otherwise).
+fn each_image<'v>(o: &'v Object, mut f: impl FnMut(&dyn Fn() -> String, &'v str)) {
+    let mut visit = |base: &dyn Fn() -> String, spec: &'v Value| {
         for list in ["initContainers", "containers", "ephemeralContainers"] {
-            for (i, c) in items(spec.get(list)) {
-                if let Some(image) = c.get("image").and_then(Value::as_str)
+            let Some(containers) = child(spec, list).and_then(Value::as_array) else {
+                continue;
+            };
+            for (i, c) in containers.iter().enumerate() {
+                if let Some(image) = child(c, "image").and_then(Value::as_str)
                     && !image.is_empty()
                     && !placeholder(image)
                 {
-                    out.push((format!("{base}/{list}/{i}/image"), image));
+                    f(&|| format!("{}/{list}/{i}/image", base()), image);
                 }
             }
         }
+    };
+    let at = |pointer: &'static str| {
+        o.value
+            .lookup(pointer)
+            .filter(|s| s.is_object())
+            .map(|spec| (pointer, spec))
+    };
+    let fixed = match (o.id.group(), o.id.kind.as_str()) {
+        ("", "Pod") => at("/spec"),
+        ("", "PodTemplate") => at("/template/spec"),
+        ("", "ReplicationController")
+        | ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet")
+        | ("batch", "Job")
+        | (ARGO, "Rollout") => at("/spec/template/spec"),
+        ("batch", "CronJob") => at("/spec/jobTemplate/spec/template/spec"),
+        (ARGO, "AnalysisTemplate" | "ClusterAnalysisTemplate" | "AnalysisRun") => {
+            for (i, m) in items(o.value.lookup("/spec/metrics")) {
+                if let Some(spec) = m
+                    .lookup("/provider/job/spec/template/spec")
+                    .filter(|s| s.is_object())
+                {
+                    visit(
+                        &|| format!("/spec/metrics/{i}/provider/job/spec/template/spec"),
+                        spec,
+                    );
+                }
+            }
+            None
+        }
+        (ARGO, "Experiment") => {
+            for (i, t) in items(o.value.lookup("/spec/templates")) {
+                if let Some(spec) = t.lookup("/template/spec").filter(|s| s.is_object()) {
+                    visit(&|| format!("/spec/templates/{i}/template/spec"), spec);
+                }
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some((pointer, spec)) = fixed {
+        visit(&|| pointer.to_owned(), spec);
     }
-    out
 }
 
 /// What probably went wrong, for the help.
@@ -297,23 +313,25 @@ pub static IMG_01: Rule = Rule {
     doc: "every container image must be a valid reference ([registry/]path[:tag][@digest], lower-case path, at most 255 characters)",
     check: |ctx, sink| {
         for (_, o) in ctx.served_objects() {
-            for (pointer, image) in images(o) {
-                if let Err(e) = parse(image) {
-                    sink.report(
-                        o,
-                        &pointer,
-                        format!(
-                            "{}: {image:?} is not a valid image reference: {}",
-                            path(&pointer),
-                            e.message()
-                        ),
-                    )
-                    .help(format!(
-                        "{}; the kubelet cannot pull it, so the pods stay in InvalidImageName and the release never becomes ready",
-                        diagnose(image)
-                    ));
-                }
-            }
+            each_image(o, |pointer, image| {
+                let Err(e) = parse(image) else {
+                    return;
+                };
+                let pointer = pointer();
+                sink.report(
+                    o,
+                    &pointer,
+                    format!(
+                        "{}: {image:?} is not a valid image reference: {}",
+                        path(&pointer),
+                        e.message()
+                    ),
+                )
+                .help(format!(
+                    "{}; the kubelet cannot pull it, so the pods stay in InvalidImageName and the release never becomes ready",
+                    diagnose(image)
+                ));
+            });
         }
     },
 };
@@ -325,27 +343,25 @@ pub static IMG_02: Rule = Rule {
     doc: "a container image names a tag other than `latest`, or a digest",
     check: |ctx, sink| {
         for (_, o) in ctx.served_objects() {
-            for (pointer, image) in images(o) {
+            each_image(o, |pointer, image| {
                 let Ok(r) = parse(image) else {
-                    continue;
+                    return;
                 };
-                if r.digest.is_some() {
-                    continue;
+                if r.digest.is_some() || r.tag.is_some_and(|t| t != "latest") {
+                    return;
                 }
+                let pointer = pointer();
                 let message = match r.tag {
                     None => format!(
                         "{}: {image:?} has no tag: the kubelet pulls {image}:latest",
                         path(&pointer)
                     ),
-                    Some("latest") => {
-                        format!("{}: {image:?} uses the `latest` tag", path(&pointer))
-                    }
-                    Some(_) => continue,
+                    Some(_) => format!("{}: {image:?} uses the `latest` tag", path(&pointer)),
                 };
                 sink.report(o, &pointer, message).help(
                     "pin a version tag or a digest: with `latest` the pods of one revision may run different images, and a new image does not start a new revision",
                 );
-            }
+            });
         }
     },
 };

@@ -106,10 +106,11 @@ fn name_part_pattern(s: &str) -> bool {
 /// DNS subdomain prefix and `/`, then a name part.
 pub fn qualified_name_errors(key: &str) -> Vec<&'static str> {
     let mut errs = Vec::new();
-    let parts: Vec<&str> = key.split('/').collect();
-    let name = match parts.as_slice() {
-        [name] => *name,
-        [prefix, name] => {
+    let mut parts = key.splitn(3, '/');
+    let (first, second, third) = (parts.next(), parts.next(), parts.next());
+    let name = match (first, second, third) {
+        (Some(name), None, _) => name,
+        (Some(prefix), Some(name), None) => {
             if prefix.is_empty() {
                 errs.push("prefix part must be non-empty");
             } else {
@@ -120,7 +121,7 @@ pub fn qualified_name_errors(key: &str) -> Vec<&'static str> {
                     errs.push(PREFIX_SUBDOMAIN_MSG);
                 }
             }
-            *name
+            name
         }
         _ => return vec![QUALIFIED_NAME_MSG],
     };

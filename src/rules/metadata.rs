@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::Rule;
 use super::k8s;
-use super::util::{go_value, invalid};
+use super::util::{Lookup as _, go_value, invalid};
 use crate::manifest::Object;
 use crate::report::Severity;
 use crate::yaml::escape_segment;
@@ -110,18 +110,16 @@ fn kind_rules(group: &str, kind: &str) -> (NameRule, bool) {
     (rule, true)
 }
 
-fn meta_str<'v>(o: &'v Object, key: &str) -> Option<&'v str> {
-    o.value
-        .get("metadata")
-        .and_then(|m| m.get(key))
-        .and_then(Value::as_str)
+fn meta_str<'v>(o: &'v Object, pointer: &str) -> Option<&'v str> {
+    o.value.lookup(pointer).and_then(Value::as_str)
 }
 
-fn meta_map<'v>(o: &'v Object, key: &str) -> Option<&'v serde_json::Map<String, Value>> {
-    o.value
-        .get("metadata")
-        .and_then(|m| m.get(key))
-        .and_then(Value::as_object)
+fn meta_map<'v>(o: &'v Object, pointer: &str) -> Option<&'v serde_json::Map<String, Value>> {
+    o.value.lookup(pointer).and_then(Value::as_object)
+}
+
+fn meta_list<'v>(o: &'v Object, pointer: &str) -> Option<&'v Vec<Value>> {
+    o.value.lookup(pointer).and_then(Value::as_array)
 }
 
 pub static MD_01: Rule = Rule {
@@ -162,7 +160,7 @@ pub static MD_01: Rule = Rule {
             if (group, o.id.kind.as_str()) == ("batch", "Job")
                 && name.len() > 63
                 && o.value
-                    .pointer("/spec/manualSelector")
+                    .lookup("/spec/manualSelector")
                     .is_none_or(|m| m != &Value::Bool(true))
             {
                 sink.report(
@@ -187,7 +185,8 @@ pub static MD_02: Rule = Rule {
     doc: "metadata.generateName must be a valid name prefix for the kind (a trailing '-' allowed)",
     check: |ctx, sink| {
         for (_, o) in ctx.served_objects() {
-            let Some(prefix) = meta_str(o, "generateName").filter(|s| !s.is_empty()) else {
+            let Some(prefix) = meta_str(o, "/metadata/generateName").filter(|s| !s.is_empty())
+            else {
                 continue;
             };
             let (rule, _) = kind_rules(o.id.group(), &o.id.kind);
@@ -214,7 +213,7 @@ pub static MD_03: Rule = Rule {
     doc: "metadata.namespace must be a DNS-1123 label (lower-case letters, digits and '-', at most 63)",
     check: |ctx, sink| {
         for (_, o) in ctx.served_objects() {
-            let Some(ns) = meta_str(o, "namespace").filter(|s| !s.is_empty()) else {
+            let Some(ns) = meta_str(o, "/metadata/namespace").filter(|s| !s.is_empty()) else {
                 continue;
             };
             // The API server clears the namespace of a cluster-scoped object; an unknown
@@ -241,7 +240,7 @@ pub static MD_04: Rule = Rule {
     doc: "label keys must be qualified names ([prefix/]name) and label values at most 63 letters, digits, '-', '_' or '.'",
     check: |ctx, sink| {
         for (_, o) in ctx.served_objects() {
-            let Some(labels) = meta_map(o, "labels") else {
+            let Some(labels) = meta_map(o, "/metadata/labels") else {
                 continue;
             };
             for (k, v) in labels {
@@ -272,7 +271,7 @@ pub static MD_05: Rule = Rule {
     doc: "annotation keys must be qualified names (any case), and all annotations together at most 256 KiB",
     check: |ctx, sink| {
         for (_, o) in ctx.served_objects() {
-            let Some(annotations) = meta_map(o, "annotations") else {
+            let Some(annotations) = meta_map(o, "/metadata/annotations") else {
                 continue;
             };
             let mut size = 0;
@@ -315,12 +314,7 @@ pub static MD_06: Rule = Rule {
     doc: "each ownerReference needs apiVersion (with a version), kind, name and uid, and at most one is the controller",
     check: |ctx, sink| {
         for (_, o) in ctx.served_objects() {
-            let Some(refs) = o
-                .value
-                .get("metadata")
-                .and_then(|m| m.get("ownerReferences"))
-                .and_then(Value::as_array)
-            else {
+            let Some(refs) = meta_list(o, "/metadata/ownerReferences") else {
                 continue;
             };
             let mut controller: Option<String> = None;
@@ -396,12 +390,7 @@ pub static MD_07: Rule = Rule {
     doc: "finalizers must be qualified names (on Kubernetes kinds, domain-qualified unless standard), and not both orphan and foregroundDeletion",
     check: |ctx, sink| {
         for (_, o) in ctx.served_objects() {
-            let Some(finalizers) = o
-                .value
-                .get("metadata")
-                .and_then(|m| m.get("finalizers"))
-                .and_then(Value::as_array)
-            else {
+            let Some(finalizers) = meta_list(o, "/metadata/finalizers") else {
                 continue;
             };
             let (_, core) = kind_rules(o.id.group(), &o.id.kind);

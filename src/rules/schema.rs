@@ -3,10 +3,11 @@
 //! validation) and `kubectl argo rollouts lint` refuse them.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::version::{ADDED_FIELDS, RolloutsVersion};
+use super::version::{ADDED_FIELDS, AddedField, RolloutsVersion};
 use super::{ARGO, Context, Rule, Sink};
 use crate::manifest::Object;
 use crate::report::Severity;
@@ -122,24 +123,31 @@ pub static API_07: Rule = Rule {
 /// know them.
 fn added_later(ctx: &Context<'_>, sink: &mut Sink<'_>) {
     let version = ctx.version;
-    let fields: Vec<_> = ADDED_FIELDS.iter().filter(|f| f.since > version).collect();
+    let fields: Vec<(&AddedField, Vec<&str>)> = ADDED_FIELDS
+        .iter()
+        .filter(|f| f.since > version)
+        .map(|f| (f, f.pointer.split('/').skip(1).collect()))
+        .collect();
     if fields.is_empty() {
         return;
     }
+    let mut found = Vec::new();
     for (_, o) in ctx.served_objects() {
         // A CRD given with --crds says itself what it knows.
         if o.id.group() != ARGO || !ctx.schemas.builtin_checks(&o.id.api_version, &o.id.kind) {
             continue;
         }
-        for f in fields
+        for (f, segments) in fields
             .iter()
-            .filter(|f| f.kinds.contains(&o.id.kind.as_str()))
+            .filter(|(f, _)| f.kinds.contains(&o.id.kind.as_str()))
         {
-            for pointer in expand(&o.value, f.pointer) {
+            found.clear();
+            set_at(&o.value, segments, &mut String::new(), &mut found);
+            for pointer in &found {
                 let (parent, key) = pointer.rsplit_once('/').unwrap_or_default();
                 sink.report(
                     o,
-                    &pointer,
+                    pointer,
                     format!(
                         "unknown field `{key}` in `{}`: the CRDs of Argo Rollouts {version} do not have it (added in {})",
                         super::util::path(parent),
@@ -155,24 +163,26 @@ fn added_later(ctx: &Context<'_>, sink: &mut Sink<'_>) {
     }
 }
 
-/// The pointers of `object` that `pattern` (a JSON pointer with `*` for any list item)
-/// names and that are set.
-fn expand(object: &Value, pattern: &str) -> Vec<String> {
-    let mut found = vec![(String::new(), object)];
-    for segment in pattern.split('/').skip(1) {
-        let mut next = Vec::new();
-        for (at, v) in found {
-            if segment == "*" {
-                for (i, item) in v.as_array().into_iter().flatten().enumerate() {
-                    next.push((format!("{at}/{i}"), item));
-                }
-            } else if let Some(child) = v.get(segment).filter(|c| !c.is_null()) {
-                next.push((format!("{at}/{segment}"), child));
-            }
+/// The pointers below `at` that `segments` (`*` for any list item) name and that are set; a
+/// pointer is only written for what is found.
+fn set_at(v: &Value, segments: &[&str], at: &mut String, out: &mut Vec<String>) {
+    let Some((first, rest)) = segments.split_first() else {
+        out.push(at.clone());
+        return;
+    };
+    let len = at.len();
+    if *first == "*" {
+        for (i, item) in v.as_array().into_iter().flatten().enumerate() {
+            let _ = write!(at, "/{i}");
+            set_at(item, rest, at, out);
+            at.truncate(len);
         }
-        found = next;
+    } else if let Some(next) = super::util::child(v, first).filter(|c| !c.is_null()) {
+        at.push('/');
+        at.push_str(first);
+        set_at(next, rest, at, out);
+        at.truncate(len);
     }
-    found.into_iter().map(|(p, _)| p).collect()
 }
 
 /// Fields the assumed release's CRDs require that the built-in schemas (the newest CRDs) no
