@@ -322,8 +322,8 @@ pub static API_09: Rule = Rule {
                 continue;
             };
             let mut help = match removed_in {
-                Some(release) => format!("Kubernetes {release} removed {v} {k}"),
-                None => format!("{k} is not served in {v}"),
+                Some(release) => format!("Kubernetes {release} removed {} {k}", shown(v)),
+                None => format!("{k} is not served in {}", shown(v)),
             };
             match served.as_slice() {
                 [] => help.push_str("; there is no replacement"),
@@ -333,7 +333,8 @@ pub static API_09: Rule = Rule {
             sink.report(
                 o,
                 "/apiVersion",
-                format!("no matches for kind \"{k}\" in version \"{v}\""),
+                // Go's %q, as kubectl quotes them.
+                format!("no matches for kind {k:?} in version {v:?}"),
             )
             .help(help);
         }
@@ -376,19 +377,26 @@ pub static API_10: Rule = Rule {
                 format!("did you mean `kind: {similar}`?")
             } else if !other_versions.is_empty() {
                 format!(
-                    "rollwright checks {k} in {}; did you mean `apiVersion: {}`? Otherwise pass the CRD or schema of {v} with --crds",
+                    "rollwright checks {} in {}; did you mean `apiVersion: {}`? Otherwise pass the CRD or schema of {} with --crds",
+                    shown(k),
                     other_versions.join(", "),
-                    other_versions[0]
+                    other_versions[0],
+                    shown(v)
                 )
             } else {
                 format!(
-                    "pass the CustomResourceDefinition of {k} with --crds to check it, or turn API-10 off in .rollwright.yaml"
+                    "pass the CustomResourceDefinition of {} with --crds to check it, or turn API-10 off in .rollwright.yaml",
+                    shown(k)
                 )
             };
             let raw = sink.report(
                 o,
                 "/kind",
-                format!("no schema for {v} {k}: not checked (pass --crds)"),
+                format!(
+                    "no schema for {} {}: not checked (pass --crds)",
+                    shown(v),
+                    shown(k)
+                ),
             );
             raw.help(help);
             if ctx.strict {
@@ -397,3 +405,13 @@ pub static API_10: Rule = Rule {
         }
     },
 };
+
+/// A name from a manifest as a message shows it: as written, or quoted and escaped when it
+/// holds control or non-ASCII characters (which must not reach a terminal raw).
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().all(|c| c.is_ascii_graphic()) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(format!("{s:?}"))
+    }
+}
