@@ -309,6 +309,11 @@ impl Schemas {
                 }];
             }
         };
+        // Most objects are valid as written: only then is it worth looking for the `null`s
+        // that stand for "unset" (dropping an optional member never makes an object invalid).
+        if compiled.validator.is_valid(value) {
+            return Vec::new();
+        }
         let value = without_unset_nulls(&compiled.schema, value);
         if compiled.validator.is_valid(&value) {
             return Vec::new();
