@@ -158,6 +158,10 @@ pub struct ValidateArgs {
     /// Fail on warnings too, and count a referenced object missing from the set as an error.
     #[arg(long)]
     pub strict: bool,
+    /// The Argo Rollouts release to give verdicts for: 1.6, 1.7, 1.8, 1.9 or 1.10 (the main
+    /// branch). Default: `rolloutsVersion` of the configuration, else 1.9, the newest release.
+    #[arg(long, value_name = "VERSION")]
+    pub rollouts_version: Option<crate::rules::RolloutsVersion>,
     /// Configuration file (default: the nearest .rollwright.yaml upwards).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -31,6 +31,9 @@ pub struct ConfigFile {
     /// Settings of `rollwright diff`.
     #[serde(default)]
     pub diff: Option<Value>,
+    /// The Argo Rollouts release to give verdicts for (`1.9`).
+    #[serde(default)]
+    pub rollouts_version: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -50,6 +53,8 @@ pub struct Config {
     pub exclude: Vec<String>,
     ignore: Vec<(GlobSet, Vec<&'static str>)>,
     pub diff: Option<Value>,
+    /// `rolloutsVersion`.
+    pub rollouts_version: Option<rules::RolloutsVersion>,
 }
 
 impl Config {
@@ -112,7 +117,7 @@ impl Config {
                 .fold(String::new(), |acc, s| format!("{acc}/{s}"));
             Error::one(
                 Diagnostic::new(Some(at(&pointer)), e.inner().to_string()).with_help(
-                    "the keys are `rules`, `exclude`, `ignore` and `diff` (README: Configuration)",
+                    "the keys are `rules`, `exclude`, `ignore`, `diff` and `rolloutsVersion` (README: Configuration)",
                 ),
             )
         })?;
@@ -122,6 +127,27 @@ impl Config {
             diff: file.diff,
             ..Config::default()
         };
+        if let Some(v) = &file.rollouts_version {
+            // YAML reads an unquoted 1.10 as the number 1.1: only a string says 1.10.
+            let text = match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) if n.to_string() != "1.1" => Some(n.to_string()),
+                _ => None,
+            };
+            let version = text.as_deref().and_then(rules::RolloutsVersion::parse);
+            config.rollouts_version = Some(version.ok_or_else(|| {
+                Error::one(
+                    Diagnostic::new(
+                        Some(at("/rolloutsVersion")),
+                        format!("`{v}` is not an Argo Rollouts release rollwright knows"),
+                    )
+                    .with_help(format!(
+                        "use one of {}, as a string (rolloutsVersion: \"1.10\")",
+                        rules::RolloutsVersion::supported()
+                    )),
+                )
+            })?);
+        }
         let rule = |key: &str, pointer: &str| -> Result<&'static rules::Rule> {
             rules::find(key).ok_or_else(|| {
                 let mut d = Diagnostic::new(Some(at(pointer)), format!("no rule `{key}`"));

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::input::{self, InputOptions};
 use crate::report::{Finding, ObjectRef, Report, Severity, Summary};
-use crate::rules::{self, Context};
+use crate::rules::{self, Context, RolloutsVersion};
 use crate::schema::Schemas;
 
 /// The annotation that silences rules on one object: `rollwright.io/ignore: "BG-01,P-03"`.
@@ -26,6 +26,9 @@ pub struct Options {
     pub config: Config,
     /// Findings below this severity are left out of the report.
     pub min_severity: Option<Severity>,
+    /// The Argo Rollouts release whose verdicts to give (default: the configuration's, else
+    /// the newest release).
+    pub rollouts_version: Option<RolloutsVersion>,
     /// The process ends after this run: the parsed objects are left for the operating system
     /// to reclaim instead of being freed one by one (a tenth of a large run's time).
     pub exiting: bool,
@@ -76,7 +79,13 @@ fn validate_here(options: &Options) -> Result<Report> {
         .par_iter()
         .map(|o| schemas.validate(o))
         .collect();
-    let ctx = Context::new(&inputs.objects, &schema_errors, options.strict);
+    let version = options
+        .rollouts_version
+        .or(options.config.rollouts_version)
+        .unwrap_or_default();
+    let ctx = Context::new(&inputs.objects, &schema_errors, options.strict)
+        .with_version(version)
+        .with_schemas(&schemas);
     let raws = rules::run(&ctx);
 
     let mut findings: Vec<Finding> = Vec::new();
@@ -130,6 +139,7 @@ fn validate_here(options: &Options) -> Result<Report> {
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),
+        rollouts_version: version,
     };
     if options.exiting {
         std::mem::forget(std::mem::take(&mut inputs.objects));

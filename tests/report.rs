@@ -82,6 +82,7 @@ fn sample() -> Report {
             errors: 1,
             warnings: 1,
             infos: 1,
+            ..Summary::default()
         },
         input_errors: vec![
             Diagnostic::new(
@@ -127,7 +128,7 @@ info[X-99]: for your information
  --> other, dir/a:b.yaml:1:1
 
 note: chart/templates/x.yaml: a Helm template, skipped
-1 error, 1 warning, 1 info in 2 files (3 objects; 1 non-Kubernetes document skipped); 2 input errors
+1 error, 1 warning, 1 info in 2 files (3 objects; 1 non-Kubernetes document skipped) for Argo Rollouts 1.9; 2 input errors
 "
     );
     assert!(!out.contains('\x1b'));
@@ -168,7 +169,7 @@ fn text_without_findings() {
     };
     assert_eq!(
         write(&report, Format::Text, true),
-        "\x1b[1mno problems in 2 files (7 objects)\x1b[0m\n"
+        "\x1b[1mno problems in 2 files (7 objects) for Argo Rollouts 1.9\x1b[0m\n"
     );
 }
 
@@ -210,7 +211,7 @@ fn json_shape() {
     assert_eq!(
         value["summary"],
         json!({"files": 2, "objects": 3, "skippedDocuments": 1, "skippedTemplates": 0,
-               "errors": 1, "warnings": 1, "infos": 1})
+               "errors": 1, "warnings": 1, "infos": 1, "rolloutsVersion": "1.9"})
     );
     assert_eq!(
         value["errors"],
@@ -454,7 +455,10 @@ fn cli_formats() {
     assert!(text.stdout.contains(&format!(
         "\n  --> {file}:29:7\n   |\n29 |       previewService: shop-active"
     )));
-    assert!(text.stdout.ends_with("\n\n1 error in 1 file (3 objects)\n"));
+    assert!(
+        text.stdout
+            .ends_with("\n\n1 error in 1 file (3 objects) for Argo Rollouts 1.9\n")
+    );
     assert!(!text.stdout.contains('\x1b'));
 
     let coloured = common::run(&["validate", "--color", "always", file]);

@@ -178,7 +178,8 @@ fn builtin_argo_schemas_match_the_crds() {
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
     eprintln!("{compared} schema nodes agree");
-    assert!(compared > 1000, "only {compared} nodes compared");
+    // The Rollout's status is not compared: with a status subresource it is not checked.
+    assert!(compared > 900, "only {compared} nodes compared");
 }
 
 fn resolve<'a>(root: &'a Value, node: &'a Value) -> (&'a Value, Option<&'a str>) {

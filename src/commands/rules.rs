@@ -10,11 +10,32 @@ pub fn run(args: &RulesArgs) -> String {
     let mut out = String::new();
     for r in rules::all() {
         out.push_str(&format!(
-            "{:<7} {:<8} {:<44} {}\n",
-            r.id, r.severity, r.name, r.doc
+            "{:<7} {:<8} {:<44} {}{}\n",
+            r.id,
+            r.severity,
+            r.name,
+            r.doc,
+            releases(r.id)
         ));
     }
     out
+}
+
+/// ` (verdict differs before Argo Rollouts 1.7, 1.10)` for a rule that changed between
+/// releases: docs/rollouts-versions.md says how.
+fn releases(id: &str) -> String {
+    let mut since: Vec<_> = rules::version::changes_of(id).map(|c| c.since).collect();
+    since.sort();
+    since.dedup();
+    let since: Vec<&str> = since.into_iter().map(|v| v.as_str()).collect();
+    if since.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (verdict differs before Argo Rollouts {})",
+            since.join(", ")
+        )
+    }
 }
 
 /// The catalogue as the README's Markdown table.
@@ -26,7 +47,7 @@ pub fn markdown() -> String {
             r.id,
             r.name,
             r.severity,
-            r.doc.replace('|', "\\|")
+            format!("{}{}", r.doc, releases(r.id)).replace('|', "\\|")
         ));
     }
     out

@@ -25,6 +25,10 @@ pub fn run_set_image(args: &SetImageArgs) -> Result<Output> {
     if tag.is_empty() {
         return Err(usage("the tag is empty", "rollwright set-image 1.29"));
     }
+    check_tag(tag, args.repository.as_deref())?;
+    if let Some(repo) = &args.repository {
+        check_repository(repo)?;
+    }
     let key = |k: &str| vec![Segment::Key("image".into()), Segment::Key(k.into())];
     // A tag is a string whatever it looks like: `1.29` must not become the number 1.29.
     let mut changes = vec![Change {
@@ -69,6 +73,64 @@ pub fn run_set(args: &SetArgs) -> Result<Output> {
         );
     }
     edit_file(&chart, &changes, args.dry_run)
+}
+
+/// A tag is what follows `repository:` (or a digest, `sha256:…`): a whole reference where a
+/// tag is expected would render `nginx:nginx:1.29`, which no kubelet can pull.
+fn check_tag(tag: &str, repository: Option<&str>) -> Result<()> {
+    use crate::rules::image;
+    let digest = tag.starts_with("sha256:") && image::digest_error(tag).is_none();
+    if image::is_tag(tag) || digest {
+        return Ok(());
+    }
+    let whole = image::parse(tag)
+        .ok()
+        .filter(|r| r.tag.is_some() || r.digest.is_some());
+    let message = match &whole {
+        Some(_) => format!("`{tag}` is a whole image reference, not a tag"),
+        None => format!("`{tag}` is not an image tag"),
+    };
+    let help = match whole {
+        Some(r) => {
+            let repo = match r.registry {
+                Some(registry) => format!("{registry}/{}", r.path),
+                None => r.path.to_owned(),
+            };
+            let new_tag = r.tag.or(r.digest).unwrap_or_default();
+            let same_repo = repository.is_none_or(|given| given == repo);
+            if same_repo {
+                format!("set the tag alone, with --repository for the repository: rollwright set-image CHART {new_tag} --repository {repo}")
+            } else {
+                format!("set the tag alone: rollwright set-image CHART {new_tag}")
+            }
+        }
+        None if tag.starts_with("sha256:") => {
+            "a digest is sha256: and 64 lower-case hexadecimal digits".to_owned()
+        }
+        None => "a tag is at most 128 letters, digits, '_', '.' and '-', not starting with '.' or '-' (e.g. 1.29), or a digest (sha256:…)".to_owned(),
+    };
+    let mut e = Error::from(Diagnostic::new(None, message).with_help(help));
+    e.exit_code = 2;
+    Err(e)
+}
+
+/// `--repository` names a repository: no tag, no digest.
+fn check_repository(repo: &str) -> Result<()> {
+    use crate::rules::image;
+    let problem = match image::parse(repo) {
+        Ok(r) if r.tag.is_none() && r.digest.is_none() => return Ok(()),
+        Ok(_) => "names a tag or digest: give those as TAG".to_owned(),
+        Err(e) => e.message().to_owned(),
+    };
+    let mut e = Error::from(
+        Diagnostic::new(
+            Some(Location::Flag(format!("--repository {repo}"))),
+            format!("not an image repository: {problem}"),
+        )
+        .with_help("write [registry[:port]/]path, e.g. nginx or ghcr.io/acme/shop"),
+    );
+    e.exit_code = 2;
+    Err(e)
 }
 
 fn usage(message: &str, example: &str) -> Error {

@@ -25,6 +25,7 @@ pub fn run(args: &ValidateArgs) -> Result<Output> {
             texts: Vec::new(),
         },
         strict: args.strict,
+        rollouts_version: args.rollouts_version,
         crds: args.crds.clone(),
         config,
         min_severity: Some(args.severity.severity()),

@@ -84,6 +84,8 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// The Argo Rollouts release the verdicts are for.
+    pub rollouts_version: crate::rules::RolloutsVersion,
 }
 
 /// Everything one validation run produced.

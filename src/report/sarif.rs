@@ -35,6 +35,15 @@ struct Run {
     /// Columns count characters, as the YAML parser counts them.
     column_kind: &'static str,
     results: Vec<SarifResult>,
+    properties: RunProperties,
+}
+
+/// What the verdicts assume.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties {
+    /// The Argo Rollouts release the rules judged for (`--rollouts-version`).
+    rollouts_version: &'static str,
 }
 
 #[derive(Serialize)]
@@ -213,6 +222,9 @@ fn log(report: &Report, cwd: Option<&Path>) -> Log {
             }],
             column_kind: "unicodeCodePoints",
             results,
+            properties: RunProperties {
+                rollouts_version: report.summary.rollouts_version.as_str(),
+            },
         }],
     }
 }

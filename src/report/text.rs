@@ -147,7 +147,7 @@ fn underline(line: &str, column: u32) -> (String, usize, usize) {
     (shown, offset, word.max(1))
 }
 
-/// `3 errors, 1 warning in 2 files (7 objects; 1 Helm template skipped)`.
+/// `3 errors, 1 warning in 2 files (7 objects; 1 Helm template skipped) for Argo Rollouts 1.9`.
 fn summary(s: &Summary, input_errors: usize) -> String {
     let counts: Vec<String> = [
         (s.errors, "error", "errors"),
@@ -191,6 +191,7 @@ fn summary(s: &Summary, input_errors: usize) -> String {
         let _ = write!(out, "; {} skipped", skipped.join(" and "));
     }
     out.push(')');
+    let _ = write!(out, " for {}", s.rollouts_version.describe());
     if input_errors > 0 {
         let _ = write!(
             out,
@@ -233,22 +234,33 @@ mod tests {
             errors: 3,
             warnings: 1,
             infos: 0,
+            ..Summary::default()
         };
         assert_eq!(
             summary(&s, 0),
-            "3 errors, 1 warning in 2 files (7 objects; 2 non-Kubernetes documents and 1 Helm template skipped)"
+            "3 errors, 1 warning in 2 files (7 objects; 2 non-Kubernetes documents and 1 Helm template skipped) for Argo Rollouts 1.9"
         );
         let clean = Summary {
             files: 1,
             objects: 1,
             ..Summary::default()
         };
-        assert_eq!(summary(&clean, 0), "no problems in 1 file (1 object)");
+        assert_eq!(
+            summary(&clean, 0),
+            "no problems in 1 file (1 object) for Argo Rollouts 1.9"
+        );
         assert_eq!(
             summary(&clean, 2),
-            "no findings in 1 file (1 object); 2 input errors"
+            "no findings in 1 file (1 object) for Argo Rollouts 1.9; 2 input errors"
         );
-        let infos = Summary { infos: 2, ..clean };
-        assert_eq!(summary(&infos, 0), "2 info in 1 file (1 object)");
+        let infos = Summary {
+            infos: 2,
+            rollouts_version: crate::rules::RolloutsVersion::V1_7,
+            ..clean
+        };
+        assert_eq!(
+            summary(&infos, 0),
+            "2 info in 1 file (1 object) for Argo Rollouts 1.7"
+        );
     }
 }

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::bluegreen::{check_anti_affinity, check_anti_affinity_weight};
 use super::util::{atoi, go_duration, go_value, internal, invalid, items, required};
+use super::version::RolloutsVersion::{self, V1_7, V1_8, V1_10};
 use super::{Context, Rule, Sink};
 use crate::manifest::Object;
 use crate::report::Severity;
@@ -171,17 +172,32 @@ pub static C_03: Rule = Rule {
     severity: Severity::Error,
     doc: "pingPong with traffic routing needs the ALB or Istio router, or a plugin",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
             let (Some(_), Some(tr)) = (set(canary, "pingPong"), routing(canary)) else {
                 return;
             };
-            if set(tr, "alb").is_none() && set(tr, "istio").is_none() && !has_plugins(tr) {
+            let v = ctx.version;
+            let supported = set(tr, "alb").is_some()
+                || (v >= V1_7 && set(tr, "istio").is_some())
+                || (v >= V1_10 && has_plugins(tr));
+            if !supported {
+                let (message, routers) = match v {
+                    _ if v < V1_7 => (
+                        "Ping-pong feature works with the ALB traffic routing only",
+                        "`alb`",
+                    ),
+                    _ if v < V1_10 => (
+                        "Ping-pong feature works with the ALB and Istio traffic routers only",
+                        "`alb` or `istio`",
+                    ),
+                    _ => (PING_PONG_ROUTERS, "`alb` or `istio` (or a plugin)"),
+                };
                 sink.report(
                     rollout,
                     &format!("{CANARY}/trafficRouting"),
-                    invalid("spec.strategy.trafficRouting.alb", &Value::Null, PING_PONG_ROUTERS),
+                    invalid("spec.strategy.trafficRouting.alb", &Value::Null, message),
                 )
-                .help("route with `alb` or `istio` (or a plugin) to use pingPong, or replace pingPong by stableService and canaryService");
+                .help(format!("route with {routers} to use pingPong in Argo Rollouts {v}, or replace pingPong by stableService and canaryService"));
             }
         })
     },
@@ -285,11 +301,17 @@ pub static C_07: Rule = Rule {
 };
 
 /// `requireCanaryStableServices`: routers that need both stableService and canaryService.
-fn needs_both_services(canary: &Value) -> bool {
+/// Before 1.7 every router did, except Istio with subsets and pingPong.
+fn needs_both_services(canary: &Value, version: RolloutsVersion) -> bool {
     let Some(tr) = routing(canary) else {
         return false;
     };
     let ping_pong = set(canary, "pingPong").is_some();
+    if version < V1_7 {
+        let istio_subsets =
+            set(tr, "istio").is_some_and(|istio| set(istio, "destinationRule").is_some());
+        return !istio_subsets && !ping_pong;
+    }
     let istio_without_subsets =
         set(tr, "istio").is_some_and(|istio| set(istio, "destinationRule").is_none());
     (!ping_pong && (set(tr, "alb").is_some() || istio_without_subsets))
@@ -304,8 +326,8 @@ pub static C_08: Rule = Rule {
     severity: Severity::Error,
     doc: "traffic routing (ALB, Istio host split, SMI, Apisix, Ambassador, Nginx, AppMesh, Traefik) needs stableService and canaryService",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
-            if !needs_both_services(canary) {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            if !needs_both_services(canary, ctx.version) {
                 return;
             }
             for key in ["stableService", "canaryService"] {
@@ -395,11 +417,12 @@ pub static C_12: Rule = Rule {
     severity: Severity::Error,
     doc: "trafficRouting.maxTrafficWeight is only supported with the Nginx router and plugins",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
             let Some(tr) = routing(canary) else {
                 return;
             };
-            let Some(max) = set(tr, "maxTrafficWeight") else {
+            // Before 1.7 the field does not exist (API-07 says so).
+            let Some(max) = set(tr, "maxTrafficWeight").filter(|_| ctx.version >= V1_7) else {
                 return;
             };
             if set(tr, "nginx").is_none() && !has_plugins(tr) {
@@ -424,7 +447,7 @@ pub static C_13: Rule = Rule {
     severity: Severity::Error,
     doc: "a canary step sets at most one of setWeight, pause, experiment and analysis",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
             for (i, step) in steps(canary) {
                 let [w, p, e, a] = ["setWeight", "pause", "experiment", "analysis"]
                     .map(|k| set(step, k).is_some());
@@ -438,7 +461,7 @@ pub static C_13: Rule = Rule {
                         invalid(
                             &format!("spec.strategy.steps[{i}]"),
                             &json!(value),
-                            INVALID_STEP,
+                            invalid_step(ctx.version),
                         ),
                     )
                     .help("split the step: each step does one thing, and the steps run in order");
@@ -466,16 +489,27 @@ pub static C_14: Rule = Rule {
     severity: Severity::Error,
     doc: "a canary step must set one of experiment, pause, setWeight, analysis, setCanaryScale, setHeaderRoute, setMirrorRoute, plugin",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            // A plugin step came in 1.8: before, `plugin` is an unknown field, dropped.
+            let plugins = ctx.version >= V1_8;
             for (i, step) in steps(canary) {
-                if STEP_KINDS.iter().all(|k| set(step, k).is_none()) {
+                if STEP_KINDS
+                    .iter()
+                    .filter(|k| plugins || **k != "plugin")
+                    .all(|k| set(step, k).is_none())
+                {
+                    let value = if plugins {
+                        "step.Experiment: true step.Pause: true step.SetWeight: true step.Analysis: true step.SetCanaryScale: true step.SetHeaderRoute: true step.SetMirrorRoute: true step.Plugin: true"
+                    } else {
+                        "step.Experiment: true step.Pause: true step.SetWeight: true step.Analysis: true step.SetCanaryScale: true step.SetHeaderRoute: true step.SetMirrorRoutes: true"
+                    };
                     sink.report(
                         rollout,
                         &step_ptr(i),
                         invalid(
                             &format!("spec.strategy.steps[{i}]"),
-                            &json!("step.Experiment: true step.Pause: true step.SetWeight: true step.Analysis: true step.SetCanaryScale: true step.SetHeaderRoute: true step.SetMirrorRoute: true step.Plugin: true"),
-                            INVALID_STEP,
+                            &json!(value),
+                            invalid_step(ctx.version),
                         ),
                     )
                     .help("give the step one of setWeight, pause, experiment, analysis, setCanaryScale, setHeaderRoute, setMirrorRoute or plugin (check the spelling)");
@@ -484,6 +518,15 @@ pub static C_14: Rule = Rule {
         })
     },
 };
+
+/// `InvalidStepMessage` of the release.
+fn invalid_step(version: RolloutsVersion) -> &'static str {
+    if version < V1_8 {
+        "Step must have one of the following set: experiment, setWeight, setCanaryScale or pause"
+    } else {
+        INVALID_STEP
+    }
+}
 
 /// `weightutil.MaxTrafficWeight`: `trafficRouting.maxTrafficWeight`, default 100.
 fn max_traffic_weight(canary: &Value) -> i64 {
@@ -499,8 +542,13 @@ pub static C_15: Rule = Rule {
     severity: Severity::Error,
     doc: "setWeight must be between 0 and maxTrafficWeight (default 100)",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
-            let max = max_traffic_weight(canary);
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            // Before 1.7 the bound is 100 (maxTrafficWeight does not exist).
+            let max = if ctx.version < V1_7 {
+                100
+            } else {
+                max_traffic_weight(canary)
+            };
             for (i, step) in steps(canary) {
                 let Some(weight) = set(step, "setWeight").and_then(Value::as_i64) else {
                     continue;
@@ -576,12 +624,12 @@ pub static C_17: Rule = Rule {
 };
 
 /// The routers that implement header routes (`setHeaderRoute`).
-fn header_route_router(tr: Option<&Value>) -> bool {
+fn header_route_router(tr: Option<&Value>, version: RolloutsVersion) -> bool {
     tr.is_some_and(|tr| {
         set(tr, "istio").is_some()
             || set(tr, "alb").is_some()
             || set(tr, "apisix").is_some()
-            || has_plugins(tr)
+            || (version >= V1_7 && has_plugins(tr))
     })
 }
 
@@ -591,8 +639,8 @@ pub static C_18: Rule = Rule {
     severity: Severity::Error,
     doc: "a setHeaderRoute step requires the Istio, ALB or Apisix router, or a plugin",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
-            if header_route_router(routing(canary)) {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            if header_route_router(routing(canary), ctx.version) {
                 return;
             }
             for (i, step) in steps(canary) {
@@ -615,9 +663,15 @@ pub static C_18: Rule = Rule {
 
 /// C-19 / C-20: the `headerValue` of each `setHeaderRoute.match[j]`, checked for ALB or for
 /// the other routers.
-fn header_matches(sink: &mut Sink<'_>, rollout: &Object, canary: &Value, alb: bool) {
+fn header_matches(
+    sink: &mut Sink<'_>,
+    rollout: &Object,
+    canary: &Value,
+    alb: bool,
+    version: RolloutsVersion,
+) {
     let tr = routing(canary);
-    if !header_route_router(tr) || tr.and_then(|tr| set(tr, "alb")).is_some() != alb {
+    if !header_route_router(tr, version) || tr.and_then(|tr| set(tr, "alb")).is_some() != alb {
         return;
     }
     for (i, step) in steps(canary) {
@@ -688,8 +742,8 @@ pub static C_19: Rule = Rule {
     severity: Severity::Error,
     doc: "with the ALB router a setHeaderRoute match needs a headerValue with `exact` only",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
-            header_matches(sink, rollout, canary, true)
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            header_matches(sink, rollout, canary, true, ctx.version)
         })
     },
 };
@@ -700,8 +754,8 @@ pub static C_20: Rule = Rule {
     severity: Severity::Error,
     doc: "a setHeaderRoute match needs a headerValue with exactly one of exact, regex, prefix",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
-            header_matches(sink, rollout, canary, false)
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            header_matches(sink, rollout, canary, false, ctx.version)
         })
     },
 };
@@ -712,12 +766,18 @@ pub static C_21: Rule = Rule {
     severity: Severity::Error,
     doc: "a setMirrorRoute step requires the Istio router or a plugin",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
-            let supported =
-                routing(canary).is_some_and(|tr| set(tr, "istio").is_some() || has_plugins(tr));
+        each(ctx, sink, |ctx, sink, rollout, canary| {
+            let plugins = ctx.version >= V1_10;
+            let supported = routing(canary)
+                .is_some_and(|tr| set(tr, "istio").is_some() || (plugins && has_plugins(tr)));
             if supported {
                 return;
             }
+            let message = if plugins {
+                SET_MIRROR_ROUTE
+            } else {
+                "SetMirrorRoute requires TrafficRouting, supports Istio only"
+            };
             for (i, step) in steps(canary) {
                 if let Some(route) = set(step, "setMirrorRoute") {
                     sink.report(
@@ -726,10 +786,14 @@ pub static C_21: Rule = Rule {
                         invalid_json(
                             &format!("spec.strategy.steps[{i}].setMirrorRoute"),
                             &mirror_route_json(route),
-                            SET_MIRROR_ROUTE,
+                            message,
                         ),
                     )
-                    .help("route traffic with Istio (or a plugin) to mirror traffic, or remove the step");
+                    .help(if plugins {
+                        "route traffic with Istio (or a plugin) to mirror traffic, or remove the step"
+                    } else {
+                        "route traffic with Istio to mirror traffic (plugin routers need Argo Rollouts 1.10), or remove the step"
+                    });
                 }
             }
         })
@@ -893,16 +957,23 @@ pub static C_26: Rule = Rule {
     severity: Severity::Error,
     doc: "an experiment template weight is only supported with the SMI, ALB and Istio routers and plugins",
     check: |ctx, sink| {
-        each(ctx, sink, |_, sink, rollout, canary| {
+        each(ctx, sink, |ctx, sink, rollout, canary| {
             let Some(tr) = routing(canary) else {
                 return;
             };
-            if ["alb", "smi", "istio"].iter().all(|k| set(tr, k).is_none()) && !has_plugins(tr) {
+            let plugins = ctx.version >= V1_8;
+            if ["alb", "smi", "istio"].iter().all(|k| set(tr, k).is_none())
+                && !(plugins && has_plugins(tr))
+            {
                 experiment_weights(
                     sink,
                     rollout,
                     canary,
-                    WEIGHT_ROUTERS,
+                    if plugins {
+                        WEIGHT_ROUTERS
+                    } else {
+                        "Experiment template weight is only available for TrafficRouting with SMI, ALB, and Istio at this time"
+                    },
                     "remove the weight: this traffic router cannot send traffic to experiment pods",
                 );
             }
@@ -2549,6 +2620,14 @@ mod tests {
 
     /// The canary findings for these documents, as (rule id, message).
     fn findings_with(docs: &[Value], strict: bool) -> Vec<(String, String, Severity)> {
+        findings_for(docs, strict, RolloutsVersion::default())
+    }
+
+    fn findings_for(
+        docs: &[Value],
+        strict: bool,
+        version: RolloutsVersion,
+    ) -> Vec<(String, String, Severity)> {
         let text: Vec<String> = docs
             .iter()
             .map(|d| serde_json::to_string(d).unwrap())
@@ -2559,7 +2638,7 @@ mod tests {
             .map(|d| Object::from_document(d, "t.yaml").unwrap())
             .collect();
         let schema_errors = vec![Vec::new(); objects.len()];
-        let ctx = Context::new(&objects, &schema_errors, strict);
+        let ctx = Context::new(&objects, &schema_errors, strict).with_version(version);
         run(&ctx)
             .into_iter()
             .filter(|r| RULES.iter().any(|c| std::ptr::eq(*c, r.rule)))
@@ -2840,7 +2919,7 @@ mod tests {
         assert_eq!(found[0].0, "C-21");
         assert_eq!(
             found[0].1,
-            "spec.strategy.steps[0].setMirrorRoute: Invalid value: {\"name\":\"m\",\"match\":[{\"method\":{\"exact\":\"GET\",\"regex\":\"P.*\"}},{\"path\":{\"prefix\":\"/a\"},\"headers\":{\"a\":{},\"b\":{\"exact\":\"1\"}}}]}: SetMirrorRoute requires TrafficRouting, supports Istio and Plugins"
+            "spec.strategy.steps[0].setMirrorRoute: Invalid value: {\"name\":\"m\",\"match\":[{\"method\":{\"exact\":\"GET\",\"regex\":\"P.*\"}},{\"path\":{\"prefix\":\"/a\"},\"headers\":{\"a\":{},\"b\":{\"exact\":\"1\"}}}]}: SetMirrorRoute requires TrafficRouting, supports Istio only"
         );
         assert_eq!(found[1].0, "C-22");
     }
@@ -2852,7 +2931,7 @@ mod tests {
             if ping_pong {
                 canary["pingPong"] = json!({"pingService": "ping", "pongService": "pong"});
             }
-            needs_both_services(&canary)
+            needs_both_services(&canary, RolloutsVersion::default())
         };
         assert!(needs(json!({"alb": {"ingress": "web"}}), false));
         assert!(!needs(json!({"alb": {"ingress": "web"}}), true));
@@ -2872,6 +2951,73 @@ mod tests {
             assert!(needs(json!({router: {}}), true), "{router}");
         }
         assert!(!needs(json!({"plugins": {"x/y": {}}}), false));
+        // Before 1.7 any router but Istio with subsets needed both, a plugin too.
+        let plugin = json!({"trafficRouting": {"plugins": {"acme/router": {}}}});
+        assert!(needs_both_services(&plugin, RolloutsVersion::V1_6));
+        assert!(!needs_both_services(&plugin, RolloutsVersion::V1_7));
+    }
+
+    /// The verdicts that changed between releases, each on both sides of the change.
+    #[test]
+    fn verdicts_by_controller_release() {
+        use RolloutsVersion::*;
+        let at = |v: RolloutsVersion, doc: Value| -> Vec<(String, String)> {
+            findings_for(&with(vec![doc], services()), false, v)
+                .into_iter()
+                .map(|(id, m, _)| (id, m))
+                .collect()
+        };
+        let has = |v, doc: &Value, id: &str| at(v, doc.clone()).iter().any(|(i, _)| i == id);
+        let plugins = json!({"plugins": {"acme/router": {}}});
+        // C-21: setMirrorRoute with a plugin router, refused until 1.10.
+        let mirror = with_router(plugins.clone(), json!({"setMirrorRoute": {"name": "m"}}));
+        assert!(at(V1_9, mirror.clone()).iter().any(|(id, m)| id == "C-21"
+            && m.ends_with("SetMirrorRoute requires TrafficRouting, supports Istio only")));
+        assert!(!has(V1_10, &mirror, "C-21"));
+        // C-18: setHeaderRoute with a plugin router, accepted since 1.7.
+        let header = with_router(
+            plugins.clone(),
+            json!({"setHeaderRoute": {"name": "h", "match": [{"headerName": "x", "headerValue": {"exact": "1"}}]}}),
+        );
+        assert!(has(V1_6, &header, "C-18"));
+        assert!(!has(V1_7, &header, "C-18"));
+        // C-03: pingPong with Istio, accepted since 1.7; with a plugin, since 1.10.
+        let ping_pong = |tr: Value| {
+            rollout(
+                json!({"pingPong": {"pingService": "ping", "pongService": "pong"}, "trafficRouting": tr}),
+            )
+        };
+        let istio = ping_pong(json!({"istio": {"virtualService": {"name": "vs"}}}));
+        assert!(has(V1_6, &istio, "C-03"));
+        assert!(!has(V1_7, &istio, "C-03"));
+        let plugin = ping_pong(plugins.clone());
+        assert!(has(V1_9, &plugin, "C-03"));
+        assert!(!has(V1_10, &plugin, "C-03"));
+        // C-15: the bound is 100 before 1.7, maxTrafficWeight after.
+        let weights = rollout(json!({
+            "stableService": "stable", "canaryService": "canary",
+            "trafficRouting": {"nginx": {"stableIngress": "web"}, "maxTrafficWeight": 1000},
+            "steps": [{"setWeight": 500}]
+        }));
+        assert!(
+            at(V1_6, weights.clone())
+                .iter()
+                .any(|(id, m)| id == "C-15"
+                    && m.ends_with("SetWeight needs to be between 0 and 100"))
+        );
+        assert!(!has(V1_7, &weights, "C-15"));
+        // C-14: a plugin step is no step before 1.8.
+        let step = with_router(plugins.clone(), json!({"plugin": {"name": "acme/step"}}));
+        assert!(at(V1_7, step.clone()).iter().any(|(id, m)| id == "C-14"
+            && m.ends_with("Step must have one of the following set: experiment, setWeight, setCanaryScale or pause")));
+        assert!(!has(V1_8, &step, "C-14"));
+        // C-26: experiment weights with a plugin router, accepted since 1.8.
+        let experiment = with_router(
+            plugins,
+            json!({"experiment": {"templates": [{"name": "e", "specRef": "canary", "weight": 5}]}}),
+        );
+        assert!(has(V1_7, &experiment, "C-26"));
+        assert!(!has(V1_8, &experiment, "C-26"));
     }
 
     #[test]
@@ -2974,12 +3120,14 @@ mod tests {
             "apiVersion": "extensions/v1beta1", "kind": "Ingress", "metadata": {"name": "a"},
             "spec": {"rules": [{"http": {"paths": [{"backend": {"serviceName": "stable", "servicePort": 80}}]}}]}
         });
+        // Kubernetes 1.22 removed extensions/v1beta1: such an Ingress cannot exist (API-09),
+        // so the Rollout's reference to it is not resolved either.
         assert_eq!(
             findings(&with(vec![nginx, ingress_a], services())),
-            [(
+            ["a", "b"].map(|name| (
                 "CR-07".to_owned(),
-                "spec.strategy.canary.trafficRouting.nginx.StableIngresses: Invalid value: [\"a\",\"b\"]: ingress.networking.k8s.io \"b\" not found".to_owned()
-            )]
+                format!("spec.strategy.canary.trafficRouting.nginx.StableIngresses: Invalid value: [\"a\",\"b\"]: ingress.networking.k8s.io \"{name}\" not found")
+            ))
         );
         // ALB with a rootService: the Ingress must send to the root Service.
         let alb = rollout(json!({

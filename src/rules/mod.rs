@@ -11,12 +11,15 @@ pub mod analysis;
 pub mod bluegreen;
 pub mod canary;
 pub mod experiment;
+pub mod image;
 pub mod k8s;
+pub mod metadata;
 pub mod practice;
 pub mod refs;
 pub mod rollout;
 pub mod schema;
 pub mod util;
+pub mod version;
 pub mod workloadref;
 
 use crate::rules::util::Lookup as _;
@@ -28,6 +31,8 @@ use serde_json::Value;
 
 use crate::manifest::Object;
 use crate::report::Severity;
+use crate::schema::Schemas;
+pub use version::RolloutsVersion;
 
 /// One rule.
 #[derive(Debug)]
@@ -44,6 +49,8 @@ pub struct Rule {
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     [
         schema::RULES,
+        metadata::RULES,
+        image::RULES,
         rollout::RULES,
         bluegreen::RULES,
         refs::RULES,
@@ -70,6 +77,13 @@ pub struct Context<'a> {
     pub strict: bool,
     /// Schema problems per object index, computed once for the schema rules.
     pub schema_errors: &'a [Vec<crate::schema::SchemaError>],
+    /// The controller release whose verdicts the rules give.
+    pub version: RolloutsVersion,
+    /// The kinds known: built in, and from `--crds`.
+    pub schemas: &'a Schemas,
+    /// Per object: its apiVersion is not served for its kind (the API server refuses it, so
+    /// no rule about the kind applies to it).
+    unserved: OnceLock<Vec<bool>>,
     by_kind: HashMap<&'a str, Vec<usize>>,
     by_name: HashMap<(&'a str, &'a str), Vec<usize>>,
     pub(crate) analysis: analysis::Cache<'a>,
@@ -97,6 +111,9 @@ impl<'a> Context<'a> {
             objects,
             strict,
             schema_errors,
+            version: RolloutsVersion::default(),
+            schemas: Schemas::builtin_ref(),
+            unserved: OnceLock::new(),
             by_kind,
             by_name,
             analysis: analysis::Cache::default(),
@@ -105,17 +122,66 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Objects of `kind` in API group `group` (`""` for the core group).
+    /// The controller release to give verdicts for.
+    pub fn with_version(mut self, version: RolloutsVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// The kinds known besides the built-in ones (`--crds`).
+    pub fn with_schemas(mut self, schemas: &'a Schemas) -> Self {
+        self.schemas = schemas;
+        self.unserved = OnceLock::new();
+        self
+    }
+
+    /// Whether object `i`'s apiVersion is one the API server serves for its kind (or one it
+    /// may serve: unknown kinds count as served).
+    pub fn served(&self, i: usize) -> bool {
+        !self.unserved()[i]
+    }
+
+    fn unserved(&self) -> &[bool] {
+        self.unserved.get_or_init(|| {
+            let mut seen: HashMap<(&str, &str), bool> = HashMap::new();
+            self.objects
+                .iter()
+                .map(|o| {
+                    let key = (o.id.api_version.as_str(), o.id.kind.as_str());
+                    *seen.entry(key).or_insert_with(|| {
+                        matches!(
+                            self.schemas.lookup(key.0, key.1),
+                            crate::schema::KindLookup::Unserved { .. }
+                        )
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Every object whose apiVersion is served for its kind, with its index.
+    pub fn served_objects(&self) -> impl Iterator<Item = (usize, &'a Object)> + '_ {
+        let objects = self.objects;
+        let unserved = self.unserved();
+        objects
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| !unserved[*i])
+    }
+
+    /// Objects of `kind` in API group `group` (`""` for the core group), in a served version.
     pub fn of_kind<'s>(
         &'s self,
         group: &'s str,
         kind: &str,
     ) -> impl Iterator<Item = &'a Object> + 's {
         let objects = self.objects;
+        let unserved = self.unserved();
         self.by_kind
             .get(kind)
             .into_iter()
             .flatten()
+            .filter(move |&&i| !unserved[i])
             .map(move |&i| &objects[i])
             .filter(move |o| o.id.group() == group)
     }
@@ -183,10 +249,12 @@ impl<'a> Context<'a> {
         name: &'s str,
     ) -> impl Iterator<Item = &'a Object> + 's {
         let objects = self.objects;
+        let unserved = self.unserved();
         self.by_name
             .get(&(kind, name))
             .into_iter()
             .flatten()
+            .filter(move |&&i| !unserved[i])
             .map(move |&i| &objects[i])
             .filter(move |o| o.id.group() == group)
     }

@@ -342,7 +342,13 @@ pub fn check_pod_template(sink: &mut Sink<'_>, o: &Object, base: &str, path: &st
         {
             for (k, v) in map {
                 let at = format!("{base}/metadata/{field}/{}", crate::yaml::escape_segment(k));
-                if let Some(why) = k8s::qualified_name_error(k) {
+                // Annotation keys are checked lower-cased (`ValidateAnnotations`).
+                let problem = if which == "annotations" {
+                    k8s::qualified_name_error(&k.to_lowercase())
+                } else {
+                    k8s::qualified_name_error(k)
+                };
+                if let Some(why) = problem {
                     sink.report(
                         o,
                         &at,

@@ -46,6 +46,17 @@ impl Lookup for Value {
     }
 }
 
+/// `v[key]` of a mapping, found as [`Lookup`] finds it (small maps compared, not hashed).
+pub fn child<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
+    match v {
+        Value::Object(map) if map.len() <= 16 => {
+            map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        }
+        Value::Object(map) => map.get(key),
+        _ => None,
+    }
+}
+
 /// A value as apimachinery's `field.Invalid` renders it: strings quoted (Go `%q`), numbers
 /// and booleans bare, anything else as JSON.
 pub fn go_value(v: &Value) -> String {

@@ -27,6 +27,10 @@ pub(crate) struct Crd {
     pub schema: Value,
     /// `file:line` of the CRD, for messages.
     pub origin: String,
+    /// `spec.scope: Namespaced`.
+    pub namespaced: bool,
+    /// The version declares a status subresource (`subresources.status`).
+    pub status_subresource: bool,
 }
 
 /// Reads every CRD in `paths` (files, or directories searched for `.yaml`, `.yml` and
@@ -165,6 +169,7 @@ fn from_document(doc: &Document, path: &Path) -> Result<Vec<Crd>, Vec<Diagnostic
             "the CustomResourceDefinition has no `spec.versions` list",
         )]);
     };
+    let namespaced = v.pointer("/spec/scope").and_then(Value::as_str) != Some("Cluster");
     let line = doc.positions.get("").map_or(1, |p| p.value.line);
     let origin = format!("{}:{line}", path.display());
     let mut crds = Vec::new();
@@ -197,6 +202,10 @@ fn from_document(doc: &Document, path: &Path) -> Result<Vec<Crd>, Vec<Diagnostic
                 kind: kind.to_owned(),
                 schema,
                 origin: origin.clone(),
+                namespaced,
+                status_subresource: version
+                    .pointer("/subresources/status")
+                    .is_some_and(|s| !s.is_null()),
             });
         }
         problems.extend(

@@ -15,6 +15,7 @@ mod builtin;
 pub mod crd;
 pub mod describe;
 pub mod json;
+mod kinds;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -26,6 +27,7 @@ use crate::error::{Diagnostic, Error, Location};
 use crate::manifest::Object;
 use crate::yaml::Pos;
 use describe::Wording;
+pub use kinds::KindLookup;
 
 /// What kind of problem a [`SchemaError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,6 +97,11 @@ struct Entry {
     api_version: String,
     kind: String,
     source: Source,
+    /// Objects of the kind live in a namespace.
+    namespaced: bool,
+    /// The API server ignores `status` on create and update (a status subresource), so it is
+    /// not checked.
+    status_ignored: bool,
     compiled: OnceLock<Result<Arc<Compiled>, String>>,
 }
 
@@ -107,7 +114,7 @@ impl Entry {
     fn compiled(&self) -> Result<Arc<Compiled>, String> {
         self.compiled
             .get_or_init(|| {
-                let schema = match &self.source {
+                let mut schema = match &self.source {
                     Source::Builtin(_, Some(text)) => serde_json::from_str(text)
                         .map_err(|e| format!("embedded schema of {}: {e}", self.kind))?,
                     Source::Builtin(make, None) => {
@@ -121,6 +128,9 @@ impl Entry {
                         schema
                     }
                 };
+                if self.status_ignored {
+                    accept_any_status(&mut schema);
+                }
                 match json::compile(&schema) {
                     Ok(validator) => Ok(Arc::new(Compiled { schema, validator })),
                     Err(e) => Err(match &self.source {
@@ -138,6 +148,16 @@ impl Entry {
     }
 }
 
+/// `status` of any shape: what the API server does with the status of a kind with a status
+/// subresource (it drops the status on create and keeps the old one on update).
+fn accept_any_status(schema: &mut Value) {
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut)
+        && let Some(status) = props.get_mut("status")
+    {
+        *status = Value::Object(serde_json::Map::new());
+    }
+}
+
 /// Built-in kinds, shared by every [`Schemas`] so each is compiled once per process.
 static BUILTIN: LazyLock<Vec<Entry>> = LazyLock::new(|| {
     builtin::KINDS
@@ -146,10 +166,15 @@ static BUILTIN: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             api_version: b.api_version.to_owned(),
             kind: b.kind.to_owned(),
             source: Source::Builtin(b.schema, b.prepared),
+            namespaced: !kinds::builtin_cluster_scoped(b.kind),
+            status_ignored: kinds::builtin_status_ignored(b.api_version, b.kind),
             compiled: OnceLock::new(),
         })
         .collect()
 });
+
+/// The built-in kinds only, for lookups without `--crds`.
+static BUILTIN_ONLY: Schemas = Schemas { crds: Vec::new() };
 
 /// The schemas objects are validated against: the built-in kinds, and kinds from CRDs
 /// (which replace a built-in kind of the same apiVersion and kind).
@@ -177,10 +202,17 @@ impl Schemas {
                     schema: Arc::new(crd.schema),
                     origin: crd.origin,
                 },
+                namespaced: crd.namespaced,
+                status_ignored: crd.status_subresource,
                 compiled: OnceLock::new(),
             });
         }
         Ok(Schemas { crds })
+    }
+
+    /// The built-in kinds, shared.
+    pub fn builtin_ref() -> &'static Schemas {
+        &BUILTIN_ONLY
     }
 
     /// The apiVersion/kind pairs built in.
@@ -219,6 +251,30 @@ impl Schemas {
         self.entry(api_version, kind).is_some()
     }
 
+    /// Whether a built-in schema (not one from `--crds`) checks this kind.
+    pub fn builtin_checks(&self, api_version: &str, kind: &str) -> bool {
+        self.entry(api_version, kind)
+            .is_some_and(|e| matches!(e.source, Source::Builtin(..)))
+    }
+
+    /// Whether objects of this kind live in a namespace: `None` for a kind without a schema.
+    pub fn namespaced(&self, api_version: &str, kind: &str) -> Option<bool> {
+        self.entry(api_version, kind).map(|e| e.namespaced)
+    }
+
+    /// Whether the API server serves this apiVersion for this kind, and whether it is checked.
+    pub fn lookup(&self, api_version: &str, kind: &str) -> KindLookup {
+        if self.knows(api_version, kind) {
+            return KindLookup::Known;
+        }
+        let all = self.crds.iter().chain(BUILTIN.iter());
+        kinds::lookup(
+            api_version,
+            kind,
+            all.map(|e| (e.api_version.as_str(), e.kind.as_str())),
+        )
+    }
+
     /// The JSON Schema objects of this kind are checked against (its definitions pruned to
     /// those it uses), compiling it if needed.
     pub fn json_schema(&self, api_version: &str, kind: &str) -> Option<Result<Value, String>> {
@@ -253,6 +309,11 @@ impl Schemas {
                 }];
             }
         };
+        // Most objects are valid as written: only then is it worth looking for the `null`s
+        // that stand for "unset" (dropping an optional member never makes an object invalid).
+        if compiled.validator.is_valid(value) {
+            return Vec::new();
+        }
         let value = without_unset_nulls(&compiled.schema, value);
         if compiled.validator.is_valid(&value) {
             return Vec::new();

@@ -8,6 +8,7 @@ use crate::rules::util::Lookup as _;
 use serde_json::Value;
 
 use crate::rules::util::atoi;
+use crate::rules::version::RolloutsVersion;
 
 /// A metric field's value as the run would see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +66,11 @@ pub struct Invalid {
 /// The failures of `ValidateMetric` for one metric. Of the checks on count and the limits
 /// (AR-04 … AR-11), which depend on each other, only the first the controller would hit is
 /// returned; the interval, delay and provider checks are independent.
-pub fn validate_metric(metric: &Value, resolve: Resolver<'_>) -> Vec<Invalid> {
+pub fn validate_metric(
+    metric: &Value,
+    resolve: Resolver<'_>,
+    version: RolloutsVersion,
+) -> Vec<Invalid> {
     let mut out = Vec::new();
     let get = |key| match int_field(metric, key, resolve) {
         Known::Absent => Some(0),
@@ -78,7 +83,11 @@ pub fn validate_metric(metric: &Value, resolve: Resolver<'_>) -> Vec<Invalid> {
     let inconclusive = get("inconclusiveLimit");
     let errors = get("consecutiveErrorLimit");
 
-    let limits = limits_error(count, failure, success, inconclusive, errors);
+    let limits = if version < RolloutsVersion::V1_8 {
+        limits_error_before_1_8(count, failure, inconclusive, errors)
+    } else {
+        limits_error(count, failure, success, inconclusive, errors)
+    };
     out.extend(limits);
 
     let interval = str_field(metric, "interval", resolve);
@@ -196,6 +205,49 @@ fn limits_error(
     }
     if inconclusive.is_some_and(|i| count < i) {
         return err("AR-11", "count", "count must be >= inconclusiveLimit");
+    }
+    None
+}
+
+/// `limits_error` as releases before 1.8 check: no consecutiveSuccessLimit, and a negative
+/// failureLimit refused.
+fn limits_error_before_1_8(
+    count: Option<i64>,
+    failure: Option<i64>,
+    inconclusive: Option<i64>,
+    errors: Option<i64>,
+) -> Option<Invalid> {
+    let err = |rule, field, message: &str| {
+        Some(Invalid {
+            rule,
+            field,
+            message: message.to_owned(),
+        })
+    };
+    if let Some(count) = count.filter(|&c| c > 0) {
+        if failure.is_some_and(|f| count < f) {
+            return err("AR-09", "count", "count must be >= failureLimit");
+        }
+        if inconclusive.is_some_and(|i| count < i) {
+            return err("AR-11", "count", "count must be >= inconclusiveLimit");
+        }
+    }
+    if failure.is_some_and(|f| f < 0) {
+        return err("AR-05", "failureLimit", "failureLimit must be >= 0");
+    }
+    if inconclusive.is_some_and(|i| i < 0) {
+        return err(
+            "AR-07",
+            "inconclusiveLimit",
+            "inconclusiveLimit must be >= 0",
+        );
+    }
+    if errors.is_some_and(|e| e < 0) {
+        return err(
+            "AR-08",
+            "consecutiveErrorLimit",
+            "consecutiveErrorLimit must be >= 0",
+        );
     }
     None
 }
@@ -531,10 +583,42 @@ mod tests {
     use serde_json::json;
 
     fn check(m: Value) -> Vec<(&'static str, String)> {
-        validate_metric(&m, &literal)
+        check_for(m, RolloutsVersion::default())
+    }
+
+    fn check_for(m: Value, version: RolloutsVersion) -> Vec<(&'static str, String)> {
+        validate_metric(&m, &literal, version)
             .into_iter()
             .map(|i| (i.rule, i.message))
             .collect()
+    }
+
+    #[test]
+    fn limits_before_1_8() {
+        let v = RolloutsVersion::V1_7;
+        let first = |m| check_for(m, v).into_iter().next();
+        // failureLimit -1 (disabled) came in 1.8: before, a negative limit is refused.
+        assert_eq!(
+            first(json!({"failureLimit": -1, "provider": {"web": {}}})),
+            Some(("AR-05", "failureLimit must be >= 0".to_owned()))
+        );
+        assert_eq!(
+            first(
+                json!({"count": 2, "interval": "1m", "failureLimit": 3, "provider": {"web": {}}})
+            ),
+            Some(("AR-09", "count must be >= failureLimit".to_owned()))
+        );
+        // consecutiveSuccessLimit does not exist (API-07 reports it), so it adds nothing.
+        assert_eq!(
+            first(
+                json!({"count": 2, "interval": "1m", "failureLimit": 2, "consecutiveSuccessLimit": 1, "provider": {"web": {}}})
+            ),
+            None
+        );
+        assert_eq!(
+            check(json!({"count": 2, "interval": "1m", "failureLimit": 2, "consecutiveSuccessLimit": 1, "provider": {"web": {}}}))[0].0,
+            "AR-09"
+        );
     }
 
     #[test]

@@ -802,7 +802,7 @@ fn metric_problems<'c, 'a>(ctx: &'c Context<'a>) -> &'c [(&'a Object, usize, met
             with_resolver(object, |resolve| {
                 for (i, m) in metrics(object) {
                     out.extend(
-                        validate_metric(m, resolve)
+                        validate_metric(m, resolve, ctx.version)
                             .into_iter()
                             .map(|x| (object, i, x)),
                     );
