@@ -31,6 +31,27 @@ pub struct ConfigFile {
     /// Settings of `rollwright diff`.
     #[serde(default)]
     pub diff: Option<Value>,
+    /// How plain manifests group into applications: `directory`, `tree` or `run`.
+    #[serde(default)]
+    pub app_scope: Option<crate::input::AppScope>,
+    /// The namespace of objects that name none.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Helm chart directory (relative to this file) → how `validate` renders it.
+    #[serde(default)]
+    pub helm: BTreeMap<String, HelmChart>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HelmChart {
+    /// Value files, relative to the chart directory, inside the repository.
+    #[serde(default)]
+    pub value_files: Vec<String>,
+    #[serde(default)]
+    pub release_name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -50,6 +71,10 @@ pub struct Config {
     pub exclude: Vec<String>,
     ignore: Vec<(GlobSet, Vec<&'static str>)>,
     pub diff: Option<Value>,
+    pub app_scope: Option<crate::input::AppScope>,
+    pub namespace: Option<String>,
+    /// Helm charts' settings, their directories resolved against the file's.
+    pub helm: Vec<crate::input::HelmChartConfig>,
 }
 
 impl Config {
@@ -96,14 +121,41 @@ impl Config {
                 .fold(String::new(), |acc, s| format!("{acc}/{s}"));
             Error::one(
                 Diagnostic::new(Some(at(&pointer)), e.inner().to_string()).with_help(
-                    "the keys are `rules`, `exclude`, `ignore` and `diff` (README: Configuration)",
+                    "the keys are `rules`, `exclude`, `ignore`, `appScope`, `namespace`, `helm` and `diff` (README: Configuration)",
                 ),
             )
         })?;
+        let base = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut helm = Vec::new();
+        for (chart, settings) in &file.helm {
+            if Path::new(chart).is_absolute() || chart.split(['/', '\\']).any(|s| s == "..") {
+                return Err(Error::one(
+                    Diagnostic::new(
+                        Some(at(&format!("/helm/{}", crate::yaml::escape_segment(chart)))),
+                        format!("`{chart}` is not a directory below this file"),
+                    )
+                    .with_help(
+                        "name the chart directory relative to .rollwright.yaml, e.g. `charts/shop`",
+                    ),
+                ));
+            }
+            helm.push(crate::input::HelmChartConfig {
+                chart: crate::input::walk::absolute(&base.join(chart)),
+                value_files: settings.value_files.clone(),
+                release_name: settings.release_name.clone(),
+                namespace: settings.namespace.clone(),
+            });
+        }
         let mut config = Config {
             path: Some(path.to_path_buf()),
             exclude: file.exclude,
             diff: file.diff,
+            app_scope: file.app_scope,
+            namespace: file.namespace,
+            helm,
             ..Config::default()
         };
         let rule = |key: &str, pointer: &str| -> Result<&'static rules::Rule> {
