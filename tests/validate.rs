@@ -670,14 +670,30 @@ fn a_kustomize_overlay_is_built_and_a_patch_that_breaks_it_gives_bg01() {
     // A kustomization that cannot be built is an input error with kustomize's reason.
     std::fs::write(
         d.join("overlays/prod/kustomization.yaml"),
-        "resources:\n  - ../../base\npatches:\n  - path: missing.yaml\n",
+        "resources: ../../base\n",
     )
     .unwrap();
     let r = run_with_path(d, &path, &["validate", "overlays/prod"]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr
-            .contains("overlays/prod/kustomization.yaml: cannot build"),
+            .contains("overlays/prod/kustomization.yaml: cannot build this kustomization: `"),
+        "{}",
+        r.stderr
+    );
+    // A patch it lists that is not there (or not inside the root) is one too, and nothing
+    // outside the root is read.
+    std::fs::write(
+        d.join("overlays/prod/kustomization.yaml"),
+        "resources:\n  - ../../base\npatches:\n  - path: ../../../../../../etc/passwd\n",
+    )
+    .unwrap();
+    let r = run_with_path(d, &path, &["validate", "overlays/prod"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("does not exist inside this kustomization's directory")
+            && !r.stderr.contains("root:"),
         "{}",
         r.stderr
     );

@@ -262,7 +262,9 @@ impl Planner<'_> {
                 .iter()
                 .any(|e| e.name == name && e.kind == Kind::File)
         };
-        if has("Chart.yaml") {
+        // The markers must be files of their own, not links (helm and kustomize read them
+        // as such).
+        if has("Chart.yaml") && helm::is_chart(dir) {
             self.push(
                 Unit::Helm {
                     dir: dir.to_path_buf(),
@@ -272,7 +274,8 @@ impl Planner<'_> {
             );
             return;
         }
-        let kustomize_root = kustomize::FILE_NAMES.iter().any(|n| has(n));
+        let kustomize_root =
+            kustomize::FILE_NAMES.iter().any(|n| has(n)) && kustomize::file_in(dir).is_some();
         let chart = !kustomize_root
             && has("values.yaml")
             && ((depth == 0 && old_style_chart(&entries))
@@ -364,8 +367,8 @@ impl Planner<'_> {
         let stop = repository_root(&dir);
         if let Some(chart) = ancestors(&dir, &stop)
             .into_iter()
-            .filter(|d| helm::is_chart(d))
-            .last()
+            .rev()
+            .find(|d| helm::is_chart(d))
         {
             self.push(Unit::Helm { dir: chart.clone() }, 2, &chart);
             return;

@@ -340,7 +340,21 @@ fn follow(
             Some(rel) => {
                 let path = walk::clean(&dir.join(rel));
                 out.owned.push(path.clone());
-                out.patches.push((path, p.target.clone()));
+                // Read only from inside the root, as kustomize's load restrictor reads.
+                let inside = std::fs::canonicalize(&path).is_ok_and(|p| p.starts_with(&canonical));
+                if inside {
+                    out.patches.push((path, p.target.clone()));
+                } else {
+                    out.errors.push(
+                        Diagnostic::new(
+                            Some(Location::file(&k.file, None)),
+                            format!(
+                                "patch `{rel}` does not exist inside this kustomization's directory"
+                            ),
+                        )
+                        .with_help("kustomize loads patch files only from inside the root"),
+                    );
+                }
             }
             None if p.inline => out.inline_patches += 1,
             None => {}
@@ -393,5 +407,48 @@ pub fn targets(target: Option<&Value>, patch: &Value, kind: &str, name: &str) ->
             patch.get("kind").and_then(Value::as_str) == Some(kind)
                 && patch.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_resources_are_told_from_local_paths() {
+        let dir = Path::new("/nonexistent-dir");
+        for r in [
+            "https://github.com/argoproj/argo-rollouts//manifests?ref=v1.8.3",
+            "github.com/org/repo//deploy?ref=main",
+            "git@github.com:org/repo.git",
+            "git::https://example.com/repo.git",
+        ] {
+            assert!(is_remote(dir, r), "{r}");
+        }
+        for r in ["../base", "rollout.yaml", "deploy/rollout.yaml"] {
+            assert!(!is_remote(dir, r), "{r}");
+        }
+    }
+
+    #[test]
+    fn patches_target_by_name_kind_or_pattern() {
+        let smp: Value = serde_json::json!({"kind": "Rollout", "metadata": {"name": "shop"}});
+        assert!(targets(None, &smp, "Rollout", "shop"));
+        assert!(!targets(None, &smp, "Rollout", "other"));
+        let t = serde_json::json!({"kind": "Rollout", "name": "sh.*"});
+        assert!(targets(Some(&t), &Value::Null, "Rollout", "shop"));
+        assert!(!targets(Some(&t), &Value::Null, "Service", "shop"));
+    }
+
+    #[test]
+    fn a_json6902_patch_is_positioned_at_each_operations_value() {
+        let doc = yaml::parse_documents(
+            "- op: replace\n  path: /spec/strategy/blueGreen/previewService\n  value: shop-active\n",
+        )
+        .unwrap()
+        .remove(0);
+        let p = json6902_positions(&doc);
+        let pos = p.get("/spec/strategy/blueGreen/previewService").unwrap();
+        assert_eq!((pos.value.line, pos.value.column), (3, 10));
     }
 }

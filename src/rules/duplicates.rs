@@ -34,33 +34,48 @@ pub static APP_01: Rule = Rule {
                 .or_default()
                 .push(o);
         }
-        for o in ctx.objects.iter().filter(|o| !o.id.name.is_empty()) {
-            let copies = &by_name[&(o.id.group(), o.id.kind.as_str(), o.id.name.as_str())];
-            if copies.len() < 2 {
-                continue;
-            }
+        let mut groups: Vec<Vec<&Object>> = Vec::new();
+        for same_name in by_name.into_values().filter(|v| v.len() > 1) {
             // The namespace counts only for namespaced kinds.
-            let namespaced = crate::diff::kinds::is_namespaced_kind(&o.value);
-            let others: Vec<String> = copies
-                .iter()
-                .filter(|c| !std::ptr::eq(**c, o))
-                .filter(|c| !namespaced || c.id.namespace == o.id.namespace)
-                .map(|c| place(c))
-                .collect();
-            if others.is_empty() {
-                continue;
+            let mut by_namespace: HashMap<Option<&str>, Vec<&Object>> = HashMap::new();
+            for o in same_name {
+                let ns = crate::diff::kinds::is_namespaced_kind(&o.value)
+                    .then(|| o.id.namespace.as_deref())
+                    .flatten();
+                by_namespace.entry(ns).or_default().push(o);
             }
-            sink.report(
-                o,
-                "/metadata/name",
-                format!(
-                    "{} is defined {} times in this application: also at {}",
-                    o.id,
-                    others.len() + 1,
-                    others.join(", ")
-                ),
-            )
-            .help("keep one copy: the cluster holds one object per group, kind, namespace and name, and which copy wins depends on file order (split two environments into their own directories)");
+            groups.extend(by_namespace.into_values().filter(|v| v.len() > 1));
+        }
+        for copies in groups {
+            // A handful of the others is enough to find them all.
+            const SHOWN: usize = 3;
+            let places: Vec<String> = copies.iter().take(SHOWN + 1).map(|c| place(c)).collect();
+            for (i, o) in copies.iter().enumerate() {
+                let others: Vec<&str> = places
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, p)| p.as_str())
+                    .take(SHOWN)
+                    .collect();
+                let rest = copies.len() - 1 - others.len();
+                let more = if rest > 0 {
+                    format!(" and {rest} more")
+                } else {
+                    String::new()
+                };
+                sink.report(
+                    o,
+                    "/metadata/name",
+                    format!(
+                        "{} is defined {} times in this application: also at {}{more}",
+                        o.id,
+                        copies.len(),
+                        others.join(", ")
+                    ),
+                )
+                .help("keep one copy: the cluster holds one object per group, kind, namespace and name, and which copy wins depends on file order (split two environments into their own directories)");
+            }
         }
     },
 };
