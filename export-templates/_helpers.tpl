@@ -111,7 +111,7 @@ out, and so is an empty previewService, which means "no preview Service". */}}
 {{- end -}}
 
 {{/* An AnalysisTemplate's metrics as rollwright's typed values write them: the Prometheus
-and web providers always have `headers`. */}}
+and web providers carry `headers` only when there are some. */}}
 {{- define "rollwright.metrics" -}}
 {{- $metrics := list -}}
 {{- range $metric := . -}}
@@ -121,7 +121,9 @@ and web providers always have `headers`. */}}
 {{- range $key := list "prometheus" "web" -}}
 {{- $p := index $provider $key -}}
 {{- if not (kindIs "invalid" $p) -}}
-{{- $_ := set $p "headers" (index $p "headers" | default list) -}}
+{{- if not (index $p "headers") -}}
+{{- $_ := unset $p "headers" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $metrics = append $metrics $m -}}

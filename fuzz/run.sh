@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 export RUSTC_BOOTSTRAP=1
 ./seed.sh
-for target in set_parse values_load manifests_validate diff_normalize; do
+for target in set_parse values_load manifests_validate diff_normalize sanitize; do
   cargo fuzz run -O "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     >"artifacts-$target.log" 2>&1 || { echo "$target: crashed, see fuzz/artifacts-$target.log"; exit 1; }
   echo "$target: $(grep -E '^#[0-9]+' "artifacts-$target.log" | tail -1)"

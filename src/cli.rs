@@ -70,7 +70,8 @@ pub enum CompletionShell {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Directory to write into (created if missing).
+    /// Directory to write the chart into (created if missing). The pre-commit configuration
+    /// and the workflow go to the root of the git repository holding it.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
     /// Application name (default: the directory's name).
@@ -80,8 +81,8 @@ pub struct InitArgs {
     #[arg(long, default_value = "nginx:1.28")]
     pub image: String,
     /// Release pattern: safe (manual promote after a pre-promotion analysis), fast (automatic
-    /// promotion checked by a post-promotion analysis) or hybrid (pre-promotion analysis, and
-    /// still a manual promote).
+    /// promotion checked by a post-promotion analysis) or hybrid (automatic promotion, only
+    /// after a pre-promotion analysis succeeds).
     #[arg(long, value_enum, default_value = "safe")]
     pub pattern: crate::init::Pattern,
     /// The `$schema` of the values file's modeline: a URL or a path relative to the file
@@ -97,9 +98,16 @@ pub struct InitArgs {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub values: ValuesArgs,
+    /// Namespace the Rollout is released in (overrides `namespace:` in values, as for render);
+    /// the printed commands carry it.
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ExplainFormat,
+    /// Language of the explanation: en (English) or ja (日本語).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: crate::explain::Lang,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

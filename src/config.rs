@@ -112,6 +112,22 @@ impl Config {
                     .map(|p| p.key.unwrap_or(p.value)),
             )
         };
+        // The file is found in the repository, which may link it to any file on the machine:
+        // one that is not a mapping is described by its type, never printed.
+        if !doc.value.is_object() && !doc.value.is_null() {
+            return Err(Error::one(
+                Diagnostic::new(
+                    Some(at("")),
+                    format!(
+                        "a configuration file must be a mapping of keys, found {}",
+                        crate::schema::describe::json_type(&doc.value)
+                    ),
+                )
+                .with_help(
+                    "the keys are `rules`, `exclude`, `ignore` and `diff` (README: Configuration)",
+                ),
+            ));
+        }
         let file: ConfigFile = serde_path_to_error::deserialize(&doc.value).map_err(|e| {
             let pointer = e
                 .path()

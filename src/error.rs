@@ -78,6 +78,28 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// A file or directory that could not be written.
+    pub fn write(path: &Path, err: &std::io::Error) -> Self {
+        use std::io::ErrorKind;
+        let help = match err.kind() {
+            ErrorKind::PermissionDenied => {
+                Some("check the permissions of the file and its directory")
+            }
+            ErrorKind::ReadOnlyFilesystem => Some("the file system is read-only"),
+            ErrorKind::StorageFull => Some("the disk is full"),
+            ErrorKind::NotFound => Some("check that the directory exists"),
+            _ => None,
+        };
+        let mut d = Diagnostic::new(
+            Some(Location::file(path, None)),
+            format!("cannot write: {err}"),
+        );
+        d.help = help.map(String::from);
+        d
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("error: ")?;

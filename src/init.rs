@@ -8,8 +8,14 @@
 
 use std::path::PathBuf;
 
-/// Where rollwright is published; the pre-commit hook, CI install and schema URL derive from it.
-pub const REPOSITORY_URL: &str = "https://github.com/<owner>/rollwright";
+/// Where rollwright is published (Cargo.toml's `repository`); the pre-commit hook, the
+/// workflow's Action and the schema URL derive from it.
+pub const REPOSITORY_URL: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The GitHub `owner/name` of [`REPOSITORY_URL`], as a workflow's `uses:` names it.
+pub fn action_name() -> &'static str {
+    REPOSITORY_URL.trim_start_matches("https://github.com/")
+}
 
 /// The values schema as published with this version (`schemas/values.schema.json` at the
 /// release tag), so the editor checks against the schema of the rollwright that renders.
@@ -32,7 +38,8 @@ pub enum Pattern {
     Safe,
     /// Automatic promotion, checked by a post-promotion analysis (runbook pattern 2).
     Fast,
-    /// The runbook's pattern 3: a pre-promotion analysis, then still a manual promote.
+    /// What the runbook's pattern 3 meant: a pre-promotion analysis, and an automatic
+    /// promotion only when it succeeds.
     Hybrid,
 }
 
@@ -54,6 +61,37 @@ pub struct Plan {
     pub tag: String,
     pub pattern: Pattern,
     pub schema: String,
+    /// The chart directory relative to the repository root (`.` when they are one).
+    pub chart: String,
+}
+
+/// Why `name` cannot name the application, if it cannot: it becomes the Rollout's name and,
+/// with `-active`/`-preview`, its Services' names (DNS-1035 labels of at most 63 characters),
+/// and the workflow's file name.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    let ok_chars = name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if name.is_empty() || !ok_chars {
+        Some("may hold only lower-case letters, digits and '-'")
+    } else if !name.as_bytes()[0].is_ascii_lowercase() {
+        Some("must start with a lower-case letter (a Service name cannot start with a digit)")
+    } else if name.ends_with('-') {
+        Some("must not end with '-'")
+    } else if name.len() > 55 {
+        Some("is longer than 55 characters (its Service `NAME-preview` would exceed 63)")
+    } else {
+        None
+    }
+}
+
+/// Where a scaffold file goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// In the chart directory.
+    Chart,
+    /// At the root of the repository.
+    Root,
 }
 
 /// Splits `repo[:tag]` or `repo@sha256:…`; the tag is `None` when the image has none.
@@ -76,21 +114,39 @@ fn q(s: &str) -> String {
     crate::values::edit::yaml_string(s)
 }
 
-/// The files to write, relative to the target directory.
-pub fn files(plan: &Plan) -> Vec<(PathBuf, String)> {
+/// The pre-commit configuration at the repository root.
+pub const PRE_COMMIT_FILE: &str = ".pre-commit-config.yaml";
+
+/// The files to write, each relative to its place.
+pub fn files(plan: &Plan) -> Vec<(Place, PathBuf, String)> {
     vec![
-        (PathBuf::from("values.yaml"), values_yaml(plan)),
-        (PathBuf::from(crate::config::FILE_NAME), config_yaml()),
-        (PathBuf::from(".pre-commit-config.yaml"), pre_commit_yaml()),
         (
-            PathBuf::from(".github/workflows/rollwright.yml"),
-            workflow_yaml(),
+            Place::Chart,
+            PathBuf::from("values.yaml"),
+            values_yaml(plan),
+        ),
+        (
+            Place::Chart,
+            PathBuf::from(crate::config::FILE_NAME),
+            config_yaml(),
+        ),
+        (
+            Place::Root,
+            PathBuf::from(PRE_COMMIT_FILE),
+            pre_commit_yaml(),
+        ),
+        (
+            Place::Root,
+            PathBuf::from(format!(".github/workflows/rollwright-{}.yml", plan.name)),
+            workflow_yaml(plan),
         ),
     ]
 }
 
 fn values_yaml(p: &Plan) -> String {
     let name = &p.name;
+    // Named after the application, so two applications in one namespace do not collide.
+    let template = q(&format!("{name}-success-rate"));
     let header = match p.pattern {
         Pattern::Safe => format!(
             "# Pattern \"safe\": every update waits in the preview until someone runs\n\
@@ -105,11 +161,11 @@ fn values_yaml(p: &Plan) -> String {
                 .to_string()
         }
         Pattern::Hybrid => format!(
-            "# Pattern \"hybrid\": the pre-promotion analysis checks the preview automatically, and a\n\
-             # person promotes. A successful analysis does NOT promote by itself while\n\
-             # autoPromotionEnabled is false: the rollout pauses until\n\
-             #   kubectl argo rollouts promote {name}\n\
-             # (set autoPromotionEnabled: true to promote on success without anyone).\n"
+            "# Pattern \"hybrid\" (what the runbook's pattern 3 meant): the pre-promotion analysis\n\
+             # checks the preview, and the controller promotes by itself only when it succeeds; a\n\
+             # failed analysis aborts the update and the active Service never leaves the old version.\n\
+             # No one needs to promote; to stop an update:\n\
+             #   kubectl argo rollouts abort {name}\n"
         ),
     };
     let strategy = match p.pattern {
@@ -117,19 +173,18 @@ fn values_yaml(p: &Plan) -> String {
             "      autoPromotionEnabled: false   # wait for `kubectl argo rollouts promote`\n\
              \x20     prePromotionAnalysis:\n\
              \x20       templates:\n\
-             \x20         - templateName: success-rate\n\
+             \x20         - templateName: {template}\n\
              \x20       args:\n\
              \x20         - name: service-name\n\
              \x20           value: {}\n",
             q(&format!("{name}-preview"))
         ),
         Pattern::Hybrid => format!(
-            "      # A manual promote is still needed after the analysis succeeds: false means\n\
-             \x20     # \"pause before the switch\", whatever the analysis says.\n\
-             \x20     autoPromotionEnabled: false\n\
+            "      # true: promote as soon as the pre-promotion analysis has succeeded.\n\
+             \x20     autoPromotionEnabled: true\n\
              \x20     prePromotionAnalysis:\n\
              \x20       templates:\n\
-             \x20         - templateName: success-rate\n\
+             \x20         - templateName: {template}\n\
              \x20       args:\n\
              \x20         - name: service-name\n\
              \x20           value: {}\n",
@@ -139,7 +194,7 @@ fn values_yaml(p: &Plan) -> String {
             "      autoPromotionEnabled: true    # promote as soon as the new pods are ready\n\
              \x20     postPromotionAnalysis:\n\
              \x20       templates:\n\
-             \x20         - templateName: success-rate\n\
+             \x20         - templateName: {template}\n\
              \x20       args:\n\
              \x20         - name: service-name\n\
              \x20           value: {}\n",
@@ -202,7 +257,7 @@ fn values_yaml(p: &Plan) -> String {
          # The analysis the strategy runs: the share of non-5xx requests through the Service,\n\
          # measured five times a minute apart; two measurements under 95% fail it.\n\
          analysisTemplates:\n\
-         \x20 success-rate:\n\
+         \x20 {template}:\n\
          \x20   args:\n\
          \x20     - name: service-name\n\
          \x20   metrics:\n\
@@ -236,50 +291,67 @@ fn config_yaml() -> String {
         .to_string()
 }
 
+/// The hook as `.pre-commit-hooks.yaml` publishes it, run from the installed `rollwright`
+/// (`repo: local`): nothing to build on the first commit.
 fn pre_commit_yaml() -> String {
     format!(
-        "# pre-commit (https://pre-commit.com): `pre-commit install`, then every commit is validated.\n\
+        "# pre-commit (https://pre-commit.com): run `pre-commit install` once; every commit is then\n\
+         # validated by the installed rollwright (install: {REPOSITORY_URL}#install).\n\
+         # To have pre-commit build rollwright itself instead (several minutes, once), use\n\
+         #   - repo: {REPOSITORY_URL}\n\
+         #     rev: v{version}\n\
+         #     hooks:\n\
+         #       - id: rollwright-validate\n\
          repos:\n\
-         \x20 - repo: {REPOSITORY_URL}\n\
-         \x20   rev: v{version}\n\
+         \x20 - repo: local\n\
          \x20   hooks:\n\
          \x20     - id: rollwright-validate\n\
+         \x20       name: rollwright validate\n\
+         \x20       entry: rollwright validate --skip-non-manifests\n\
+         \x20       language: system\n\
+         \x20       types: [yaml]\n\
+         \x20       require_serial: true\n\
          \x20       # args: [--strict]   # fail on warnings too\n",
         version = env!("CARGO_PKG_VERSION")
     )
 }
 
-fn workflow_yaml() -> String {
+fn workflow_yaml(p: &Plan) -> String {
+    let chart = q(&p.chart);
+    let chart_word = crate::explain::flow::shell_word(&p.chart);
     format!(
-        "# Validate the release on every pull request and push (docs/pipeline.md has the full\n\
-         # pipeline: diff comment, deploy, wait, promote).\n\
-         name: rollwright\n\
+        "# Validates {name} on every pull request and push, posts the release diff against the\n\
+         # base branch on pull requests, and explains the release flow in the job summary\n\
+         # (docs/pipeline.md has the whole pipeline: deploy, wait, promote).\n\
+         name: rollwright {name}\n\
          on:\n\
          \x20 pull_request:\n\
          \x20 push:\n\
          \x20   branches: [main]\n\
-         permissions:\n\
-         \x20 contents: read\n\
-         \x20 pull-requests: write\n\
+         permissions: {{}}\n\
          jobs:\n\
-         \x20 validate:\n\
+         \x20 rollwright:\n\
          \x20   runs-on: ubuntu-latest\n\
+         \x20   permissions:\n\
+         \x20     contents: read\n\
+         \x20     pull-requests: write # the diff comment\n\
          \x20   steps:\n\
-         \x20     - uses: actions/checkout@v4\n\
-         \x20     - name: Install rollwright\n\
-         \x20       run: cargo install --locked --git {REPOSITORY_URL} --tag v{version} rollwright\n\
-         \x20     - name: Validate\n\
-         \x20       run: rollwright validate --strict --format github .\n\
+         \x20     - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n\
+         \x20       with:\n\
+         \x20         fetch-depth: 0 # the diff renders the base branch's commit\n\
+         \x20         persist-credentials: false\n\
+         \x20     # Installs the release binary (checksum-checked, cached), validates, and on pull\n\
+         \x20     # requests posts the diff as one comment, updated on every push.\n\
+         \x20     - uses: {action}@v{version}\n\
+         \x20       with:\n\
+         \x20         paths: {chart}\n\
+         \x20         strict: \"true\"\n\
+         \x20         diff-chart: {chart}\n\
          \x20     - name: Explain the release flow\n\
-         \x20       run: rollwright explain . --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n\
-         \x20     # - name: Diff against the base branch as a PR comment\n\
-         \x20     #   if: github.event_name == 'pull_request'\n\
-         \x20     #   run: |\n\
-         \x20     #     rollwright diff . --base \"origin/${{{{ github.base_ref }}}}\" --format markdown > diff.md\n\
-         \x20     #     gh pr comment \"${{{{ github.event.pull_request.number }}}}\" --body-file diff.md --edit-last || \\\n\
-         \x20     #       gh pr comment \"${{{{ github.event.pull_request.number }}}}\" --body-file diff.md\n\
-         \x20     #   env:\n\
-         \x20     #     GH_TOKEN: ${{{{ github.token }}}}\n",
+         \x20       run: |\n\
+         \x20         rollwright explain {chart_word} --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n",
+        name = p.name,
+        action = action_name(),
         version = env!("CARGO_PKG_VERSION")
     )
 }

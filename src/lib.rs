@@ -16,6 +16,7 @@ pub mod parallel;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod sanitize;
 pub mod schema;
 pub mod validate;
 pub mod values;

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rollwright::cli::Cli;
+use rollwright::sanitize::terminal;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -16,7 +17,9 @@ fn main() -> ExitCode {
     };
     match rollwright::commands::run(cli.command) {
         Ok(out) => {
-            eprint!("{}", out.stderr);
+            // Notes and errors quote names, values and paths from the input: escaped for the
+            // terminal (and a CI log) in this one place.
+            eprint!("{}", terminal::text(&out.stderr));
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`rollwright render | head`) is not an error worth reporting.
             let _ = stdout
@@ -25,7 +28,7 @@ fn main() -> ExitCode {
             ExitCode::from(out.code)
         }
         Err(err) => {
-            eprintln!("{err}");
+            eprintln!("{}", terminal::text(&err.to_string()));
             ExitCode::from(err.exit_code)
         }
     }

@@ -70,7 +70,7 @@ impl Object {
                 pointer: String::new(),
                 message: format!(
                     "a Kubernetes object is a mapping, this document is {}",
-                    crate::schema::describe::json_kind(&doc.value)
+                    crate::schema::describe::json_type(&doc.value)
                 ),
             });
         };

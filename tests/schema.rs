@@ -14,16 +14,24 @@ fn committed_schema_matches_the_types() {
     );
 }
 
+/// The examples name the schema by its published URL, so a copy of an example elsewhere
+/// still finds it; the URL is this repository's file at this version's tag.
 #[test]
-fn example_values_declare_the_schema() {
+fn example_values_declare_the_published_schema() {
+    let url = rollwright::init::published_schema_url();
+    assert_eq!(
+        url,
+        format!(
+            "https://raw.githubusercontent.com/rollwright/rollwright/v{}/schemas/values.schema.json",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
     for entry in std::fs::read_dir(common::repo().join("examples")).unwrap() {
         let values = entry.unwrap().path().join("values.yaml");
         if values.is_file() {
             let first = std::fs::read_to_string(&values).unwrap();
             assert!(
-                first.starts_with(
-                    "# yaml-language-server: $schema=../../schemas/values.schema.json"
-                ),
+                first.starts_with(&format!("# yaml-language-server: $schema={url}\n")),
                 "{} must start with the schema modeline",
                 values.display()
             );

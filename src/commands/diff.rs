@@ -61,7 +61,7 @@ fn stdin_to_file(dir: &Path) -> Result<PathBuf> {
         .read_to_end(&mut buf)
         .map_err(|e| Error::msg(format!("cannot read standard input: {e}")))?;
     let path = dir.join("stdin-values.yaml");
-    std::fs::write(&path, buf).map_err(|e| Diagnostic::io(&path, &e))?;
+    std::fs::write(&path, buf).map_err(|e| Diagnostic::write(&path, &e))?;
     Ok(path)
 }
 

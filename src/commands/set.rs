@@ -105,7 +105,9 @@ fn values_file(chart: &Path) -> Result<PathBuf> {
 fn edit_file(chart: &Path, changes: &[Change], dry_run: bool) -> Result<Output> {
     let path = values_file(chart)?;
     let bytes = std::fs::read(&path).map_err(|e| Diagnostic::io(&path, &e))?;
+    let layout = edit::Layout::of(&bytes);
     let text = crate::yaml::decode(&bytes).map_err(|e| Diagnostic::yaml(&path, e))?;
+    let text = &*layout.to_lf(text);
     let new = edit::apply(text, changes).map_err(|e| edit_error(&path, e))?;
     validate(&path, &new)?;
     let summary: Vec<String> = changes
@@ -125,14 +127,9 @@ fn edit_file(chart: &Path, changes: &[Change], dry_run: bool) -> Result<Output> 
             .context_radius(3)
             .header(&name, &name)
             .to_string();
-        return Ok(diff.into());
+        return Ok(crate::sanitize::terminal::text(&diff).into_owned().into());
     }
-    crate::fsutil::write_atomic(&path, new.as_bytes()).map_err(|e| {
-        Error::from(Diagnostic::new(
-            Some(Location::file(&path, None)),
-            format!("cannot write: {e}"),
-        ))
-    })?;
+    crate::fsutil::write_atomic(&path, &layout.restore(&new))?;
     Ok(Output {
         stderr: format!("{}: set {}\n", path.display(), summary.join(", ")),
         ..Output::default()
@@ -157,9 +154,9 @@ fn validate(path: &Path, text: &str) -> Result<()> {
         .prefix(".rollwright-")
         .suffix(".yaml")
         .tempfile_in(&dir)
-        .map_err(|e| Diagnostic::io(&dir, &e))?;
+        .map_err(|e| Diagnostic::write(&dir, &e))?;
     tmp.write_all(text.as_bytes())
-        .map_err(|e| Diagnostic::io(tmp.path(), &e))?;
+        .map_err(|e| Diagnostic::write(tmp.path(), &e))?;
     let chart_values = dir.join("values.yaml");
     let is_chart_values = path.file_name() == Some("values.yaml".as_ref());
     let input = if !is_chart_values && chart_values.is_file() {

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::input::{self, InputOptions};
+use crate::sanitize::path::output_path;
 use crate::values::{self, ValuesInput};
 use crate::yaml;
 
@@ -122,8 +123,11 @@ pub struct Checkout {
     pub notes: Vec<String>,
 }
 
+/// git with the repository at `dir`. Pathspecs are literal: a path such as `:(top)x` or
+/// `:/values.yaml` (a directory named `:`) names that path, not git's pathspec magic.
 fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
     let out = Command::new("git")
+        .arg("--literal-pathspecs")
         .arg("-C")
         .arg(dir)
         .args(args)
@@ -168,6 +172,13 @@ fn relative(top: &Path, path: &Path) -> Option<String> {
 /// `git cat-file --batch` reads them, whatever their number.
 pub fn at_ref(git_ref: &str, input: &Path, files: &[PathBuf]) -> Result<Checkout> {
     let flag = || Some(Location::Flag(format!("--base-ref {git_ref}")));
+    // A ref that git would read as an option (`--output=…`) is refused, not passed on.
+    if git_ref.starts_with('-') || git_ref.is_empty() {
+        return Err(Error::one(
+            Diagnostic::new(flag(), "a git ref cannot be empty or start with `-`")
+                .with_help("name a branch, tag or commit, e.g. origin/main"),
+        ));
+    }
     if input == Path::new("-") {
         return Err(Error::one(
             Diagnostic::new(flag(), "standard input has no version at a git ref")
@@ -264,7 +275,7 @@ pub fn at_ref(git_ref: &str, input: &Path, files: &[PathBuf]) -> Result<Checkout
     }
     let dir = tempfile::tempdir()
         .map_err(|e| Error::msg(format!("cannot create a temporary directory: {e}")))?;
-    write_blobs(&top, dir.path(), &blobs)?;
+    write_blobs(&top, dir.path(), &blobs, git_ref)?;
     let exists = |rel: &str| {
         blobs
             .iter()
@@ -299,7 +310,21 @@ pub fn at_ref(git_ref: &str, input: &Path, files: &[PathBuf]) -> Result<Checkout
     })
 }
 
-fn write_blobs(top: &Path, dir: &Path, blobs: &[(String, String)]) -> Result<()> {
+/// Reads `blobs` (id, path at the ref) into `dir`. Every path is checked before anything is
+/// read: a tree written with `git mktree` can hold entries named `..`, which must not carry a
+/// file out of the scratch directory.
+fn write_blobs(top: &Path, dir: &Path, blobs: &[(String, String)], git_ref: &str) -> Result<()> {
+    for (_, path) in blobs {
+        output_path(dir, path).map_err(|e| {
+            Error::one(
+                Diagnostic::new(
+                    Some(Location::Flag(format!("--base-ref {git_ref}"))),
+                    format!("refusing a path in the tree at the ref: {e}"),
+                )
+                .with_help("the commit holds a path that cannot be checked out safely (git itself refuses to check it out); inspect it with `git ls-tree -r`"),
+            )
+        })?;
+    }
     if blobs.is_empty() {
         return Ok(());
     }
@@ -337,11 +362,17 @@ fn write_blobs(top: &Path, dir: &Path, blobs: &[(String, String)]) -> Result<()>
         let mut content = vec![0; size + 1];
         stdout.read_exact(&mut content).map_err(fail)?;
         content.pop();
-        let target = dir.join(path);
+        let target = output_path(dir, path).expect("checked above");
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(fail)?;
         }
-        std::fs::write(&target, content).map_err(fail)?;
+        // A new file, never through anything already there.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+            .and_then(|mut f| f.write_all(&content))
+            .map_err(fail)?;
     }
     let _ = writer.join();
     let _ = child.wait();

@@ -290,7 +290,9 @@ pub fn short(v: Option<&Value>) -> String {
         Some(other) => {
             let s = other.to_string();
             if s.len() > 60 {
-                format!("{}…", &s[..s.floor_char_boundary(57)])
+                // `str::floor_char_boundary` is newer than the crate's rust-version.
+                let cut = (0..=57).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+                format!("{}…", &s[..cut])
             } else {
                 s
             }
@@ -433,6 +435,10 @@ impl Impact {
             Promotion::Auto { seconds: 0 } => {
                 "3. auto-promotes as soon as the new pods are ready (autoPromotionEnabled)".into()
             }
+            // A negative delay adds no pause and never completes one (RULES.md §2.B).
+            Promotion::Auto { seconds } if seconds < 0 => format!(
+                "3. never promotes by itself (autoPromotionSeconds {seconds} is negative): only kubectl argo rollouts promote --full switches"
+            ),
             Promotion::Auto { seconds } => format!(
                 "3. auto-promotes {seconds}s after the new pods are ready (autoPromotionSeconds)"
             ),
@@ -446,10 +452,12 @@ impl Impact {
                 analysis_list(&bg.post_promotion)
             ));
         }
-        out.push(format!(
-            "5. the old pods are scaled down {}s after the switch (scaleDownDelaySeconds)",
-            bg.scale_down_delay_seconds
-        ));
+        out.push(match bg.scale_down_delay_seconds {
+            // No deadline is written for 0, so the old ReplicaSet keeps its pods (RULES.md §2.B).
+            0 => "5. the old pods are never scaled down (scaleDownDelaySeconds: 0 writes no deadline)"
+                .into(),
+            n => format!("5. the old pods are scaled down {n}s after the switch (scaleDownDelaySeconds)"),
+        });
         out
     }
 }
@@ -510,6 +518,22 @@ mod tests {
             i.commands
                 .iter()
                 .any(|c| c == "kubectl argo rollouts promote demo -n shop")
+        );
+    }
+
+    #[test]
+    fn a_negative_delay_never_promotes_and_a_zero_delay_keeps_the_old_pods() {
+        let mut after = rollout("nginx:1.29", true);
+        let bg = after.pointer_mut("/spec/strategy/blueGreen").unwrap();
+        bg["autoPromotionSeconds"] = json!(-5);
+        bg["scaleDownDelaySeconds"] = json!(0);
+        let o = object(Some(rollout("nginx:1.28", true)), Some(after));
+        let lines = analyse(&[o])[0].lines().join("\n");
+        assert!(lines.contains("3. never promotes by itself"), "{lines}");
+        assert!(!lines.contains("-5s"), "{lines}");
+        assert!(
+            lines.contains("5. the old pods are never scaled down"),
+            "{lines}"
         );
     }
 

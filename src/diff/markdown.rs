@@ -7,9 +7,10 @@
 //! then as much of the next section as fits with its fence and `<details>` closed, then a
 //! note naming what was left out. Fences and `<details>` are always balanced.
 
-use super::unified::{Line, diff_lines, header, summary};
+use super::unified::{diff_lines, header, summary};
 use super::{ObjectDiff, Report};
 use crate::error::Result;
+use crate::sanitize::markdown as md;
 
 /// The first line, for a workflow to find the comment it posted before.
 pub const MARKER: &str = "<!-- rollwright-diff -->";
@@ -20,23 +21,25 @@ const NOTE_ROOM: usize = 700;
 /// The smallest budget that holds the head and a note; `--max-bytes` refuses less.
 pub const MIN_BYTES: usize = 2048;
 
-/// HTML-escapes text for `<summary>` and list items, and keeps Markdown from reading `*`, `_`,
-/// `` ` ``, `[` or `|` in names and values as markup.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '*' | '_' | '`' | '[' | ']' | '|' | '\\' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
+/// Longest name or id shown in a summary line or the closing note: a name may be any length,
+/// and the comment has a budget.
+const MAX_ID_CHARS: usize = 200;
+
+fn shown_id(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::sanitize::shorten(s, MAX_ID_CHARS)
+}
+
+/// An id as Markdown text in at most `max` bytes (escaping can make each character several
+/// bytes): cut shorter until it fits.
+fn fitted_id(id: &str, max: usize) -> String {
+    let mut chars = MAX_ID_CHARS;
+    loop {
+        let text = md::text(&crate::sanitize::shorten(id, chars));
+        if text.len() <= max || chars <= 8 {
+            return text;
         }
+        chars /= 2;
     }
-    out
 }
 
 fn head(report: &Report, impacts_shown: usize) -> String {
@@ -44,25 +47,17 @@ fn head(report: &Report, impacts_shown: usize) -> String {
     out.push_str(MARKER);
     out.push('\n');
     out.push_str("### rollwright diff\n\n");
-    out.push_str(&escape(&summary(report)));
+    out.push_str(&md::text(&shown_id(&summary(report))));
     out.push_str("\n\n");
     if !report.impacts.is_empty() {
         out.push_str("**Release impact**\n\n");
         for i in report.impacts.iter().take(impacts_shown) {
-            out.push_str(&format!("- **{}**\n", escape(&i.title())));
+            out.push_str(&format!("- **{}**\n", md::text(&shown_id(&i.title()))));
             for line in i.lines() {
-                // `1. …` inside a list item would start a nested ordered list.
-                let line = escape(&line);
-                let line = match line.split_once(". ") {
-                    Some((n, rest)) if n.bytes().all(|b| b.is_ascii_digit()) => {
-                        format!("{n}\\. {rest}")
-                    }
-                    _ => line,
-                };
-                out.push_str(&format!("  - {line}\n"));
+                out.push_str(&format!("  - {}\n", md::text(&line)));
             }
             if !i.commands.is_empty() {
-                let cmds: Vec<String> = i.commands.iter().map(|c| format!("`{c}`")).collect();
+                let cmds: Vec<String> = i.commands.iter().map(|c| md::code(c)).collect();
                 out.push_str(&format!("  - commands: {}\n", cmds.join(", ")));
             }
         }
@@ -78,34 +73,19 @@ fn head(report: &Report, impacts_shown: usize) -> String {
     out
 }
 
-/// A fence longer than any run of backticks in the text it holds (CommonMark's rule), so a
-/// ConfigMap holding Markdown cannot close it.
-fn fence_for(lines: &[String]) -> String {
-    let longest = lines
-        .iter()
-        .map(|l| l.split(|c| c != '`').map(str::len).max().unwrap_or(0))
-        .max()
-        .unwrap_or(0);
-    "`".repeat(longest.max(2) + 1)
-}
-
 fn open(o: &ObjectDiff) -> String {
     format!(
         "<details><summary>{}</summary>\n\n",
-        escape(&header(o)).replace('\\', "")
+        md::html(&shown_id(&header(o)))
     )
 }
 
-fn section(o: &ObjectDiff, lines: &[String], fence: &str) -> String {
+/// One object: `<details>` around a ```diff block (its lines shown as a terminal shows
+/// them, its fence longer than any backtick run in them).
+fn section(o: &ObjectDiff, lines: &[String]) -> String {
     let mut s = open(o);
-    s.push_str(fence);
-    s.push_str("diff\n");
-    for l in lines {
-        s.push_str(l);
-        s.push('\n');
-    }
-    s.push_str(fence);
-    s.push_str("\n\n</details>\n\n");
+    s.push_str(&md::code_block("diff", lines));
+    s.push_str("\n</details>\n\n");
     s
 }
 
@@ -123,19 +103,19 @@ pub fn write(report: &Report, context: usize, max_bytes: usize) -> Result<String
     let mut left_out: Vec<&ObjectDiff> = Vec::new();
     let mut truncated: Option<&ObjectDiff> = None;
     for (n, o) in changed.iter().enumerate() {
+        // Measured as shown: the code block escapes what a terminal would act on.
         let lines: Vec<String> = diff_lines(o, report, context)?
             .iter()
-            .map(Line::text)
+            .map(|l| crate::sanitize::terminal::line(&l.text()).into_owned())
             .collect();
-        let fence = fence_for(&lines);
-        let whole = section(o, &lines, &fence);
+        let whole = section(o, &lines);
         if out.len() + whole.len() + NOTE_ROOM <= max_bytes {
             out.push_str(&whole);
             continue;
         }
         // The first section that does not fit goes in cut short; the rest are left out.
         let cut_note = |k: usize| format!("… {k} more lines left out");
-        let empty = section(o, &[cut_note(lines.len())], &fence);
+        let empty = section(o, &[cut_note(lines.len())]);
         let mut room = max_bytes.saturating_sub(out.len() + NOTE_ROOM + empty.len());
         let mut kept = Vec::new();
         for l in &lines {
@@ -145,21 +125,33 @@ pub fn write(report: &Report, context: usize, max_bytes: usize) -> Result<String
             room -= l.len() + 1;
             kept.push(l.clone());
         }
-        if !kept.is_empty() {
-            let rest = lines.len() - kept.len();
-            kept.push(cut_note(rest));
-            out.push_str(&section(o, &kept, &fence));
-            truncated = Some(o);
-            left_out.extend(&changed[n + 1..]);
-        } else {
-            left_out.extend(&changed[n..]);
+        // A backtick run in the kept lines lengthens both fences: drop lines until it fits.
+        let cut = loop {
+            if kept.is_empty() {
+                break None;
+            }
+            let mut with_note = kept.clone();
+            with_note.push(cut_note(lines.len() - kept.len()));
+            let cut = section(o, &with_note);
+            if out.len() + cut.len() + NOTE_ROOM <= max_bytes {
+                break Some(cut);
+            }
+            kept.pop();
+        };
+        match cut {
+            Some(cut) => {
+                out.push_str(&cut);
+                truncated = Some(o);
+                left_out.extend(&changed[n + 1..]);
+            }
+            None => left_out.extend(&changed[n..]),
         }
         break;
     }
     if truncated.is_some() || !left_out.is_empty() {
         out.push_str(&note(truncated, &left_out, max_bytes));
     }
-    debug_assert!(out.len() <= max_bytes);
+    debug_assert!(out.len() <= max_bytes, "{} > {max_bytes}", out.len());
     Ok(out)
 }
 
@@ -167,7 +159,10 @@ fn note(truncated: Option<&ObjectDiff>, left_out: &[&ObjectDiff], max_bytes: usi
     let mut s = String::from("> [!WARNING]\n> The diff is longer than `--max-bytes` ");
     s.push_str(&format!("({max_bytes} bytes)."));
     if let Some(t) = truncated {
-        s.push_str(&format!(" {} is cut short.", escape(&t.id.to_string())));
+        s.push_str(&format!(
+            " {} is cut short.",
+            fitted_id(&t.id.to_string(), NOTE_ROOM / 4)
+        ));
     }
     if !left_out.is_empty() {
         s.push_str(&format!(
@@ -178,7 +173,7 @@ fn note(truncated: Option<&ObjectDiff>, left_out: &[&ObjectDiff], max_bytes: usi
         let tail = " Run `rollwright diff` for the full diff.\n";
         let mut listed = 0;
         for o in left_out {
-            let item = format!(" {};", escape(&o.id.to_string()));
+            let item = format!(" {};", fitted_id(&o.id.to_string(), NOTE_ROOM / 4));
             if s.len() + item.len() + tail.len() + 40 > NOTE_ROOM {
                 break;
             }
@@ -193,20 +188,4 @@ fn note(truncated: Option<&ObjectDiff>, left_out: &[&ObjectDiff], max_bytes: usi
         s.push_str(" Run `rollwright diff` for the full diff.\n");
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fences_outgrow_backticks_in_content() {
-        assert_eq!(fence_for(&["a".into()]), "```");
-        assert_eq!(fence_for(&["+```md".into(), "````".into()]), "`````");
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(escape("a_b*<c>"), "a\\_b\\*&lt;c&gt;");
-    }
 }

@@ -86,14 +86,14 @@ fn impact_text(report: &Report, out: &mut String, paint: &Paint) {
     out.push_str(&paint.bold("Release impact"));
     out.push('\n');
     for i in &report.impacts {
-        out.push_str(&format!("  {}\n", paint.bold(&i.title())));
+        out.push_str(&format!("  {}\n", paint.bold(&shown(&i.title()))));
         for line in i.lines() {
-            out.push_str(&format!("    {line}\n"));
+            out.push_str(&format!("    {}\n", shown(&line)));
         }
         if !i.commands.is_empty() {
             out.push_str("    commands:\n");
             for c in &i.commands {
-                out.push_str(&format!("      {c}\n"));
+                out.push_str(&format!("      {}\n", shown(c)));
             }
         }
     }
@@ -118,6 +118,12 @@ pub fn summary(report: &Report) -> String {
     }
 }
 
+/// Names and values come from the repository or the cluster: every line is escaped for the
+/// terminal before it is painted (so the colours are the only escape sequences written).
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::sanitize::terminal::line(s)
+}
+
 struct Paint {
     color: bool,
 }
@@ -134,7 +140,7 @@ impl Paint {
         self.wrap("1", s)
     }
     fn line(&self, l: &Line) -> String {
-        let text = l.text();
+        let text = shown(&l.text()).into_owned();
         match l {
             Line::File(_) => self.bold(&text),
             Line::Hunk(_) => self.wrap("36", &text),
@@ -151,7 +157,7 @@ pub fn write(report: &Report, context: usize, color: bool) -> Result<String> {
     let mut out = String::new();
     impact_text(report, &mut out, &paint);
     for o in report.changed() {
-        out.push_str(&paint.bold(&header(o)));
+        out.push_str(&paint.bold(&shown(&header(o))));
         out.push('\n');
         for line in diff_lines(o, report, context)? {
             out.push_str(&paint.line(&line));
@@ -159,7 +165,7 @@ pub fn write(report: &Report, context: usize, color: bool) -> Result<String> {
         }
         out.push('\n');
     }
-    out.push_str(&summary(report));
+    out.push_str(&shown(&summary(report)));
     out.push('\n');
     Ok(out)
 }

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::fsutil::write_atomic;
 use crate::render::{output, templates};
 use crate::values::{self, Loaded, ValuesInput, model};
 
@@ -60,46 +59,8 @@ pub fn export(request: &Request) -> Result<Vec<String>> {
     let files = files(&loaded, &source)?;
     refuse_source_dir(&loaded.chart_dir, &request.output_dir)?;
     check_output_dir(&request.output_dir, request.force)?;
-    if request.output_dir.exists() {
-        write_files(&request.output_dir, &files)?;
-    } else {
-        write_new_dir(&request.output_dir, &files)?;
-    }
+    crate::fsutil::write_tree(&request.output_dir, &files)?;
     Ok(files.into_iter().map(|(name, _)| name).collect())
-}
-
-/// Writes each file atomically into `dir`, which exists.
-fn write_files(dir: &Path, files: &[(String, String)]) -> Result<()> {
-    let templates_dir = dir.join("templates");
-    std::fs::create_dir_all(&templates_dir).map_err(|e| Diagnostic::io(&templates_dir, &e))?;
-    for (name, text) in files {
-        let path = dir.join(name);
-        write_atomic(&path, text.as_bytes()).map_err(|e| Diagnostic::io(&path, &e))?;
-    }
-    Ok(())
-}
-
-/// A new directory appears whole or not at all: the chart is written into a temporary
-/// directory beside it, which is then renamed.
-fn write_new_dir(dir: &Path, files: &[(String, String)]) -> Result<()> {
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".rollwright-");
-    // A temporary directory is private (0700); the chart is as readable as any new directory.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o777));
-    let tmp = builder
-        .tempdir_in(parent)
-        .map_err(|e| Diagnostic::io(parent, &e))?;
-    write_files(tmp.path(), files)?;
-    std::fs::rename(tmp.path(), dir).map_err(|e| Diagnostic::io(dir, &e))?;
-    // Renamed away: nothing is left for the guard to remove.
-    let _ = tmp.keep();
-    Ok(())
 }
 
 /// The values file CHART names: itself, or the `values.yaml` in it.
@@ -169,7 +130,8 @@ fn chart_yaml(loaded: &Loaded) -> String {
          type: application\n\
          version: 0.1.0\n\
          appVersion: {tag}\n",
-        chart = loaded.chart_dir.display(),
+        // A comment ends at a line break: the path is written on one line, escaped.
+        chart = crate::sanitize::terminal::line(&loaded.chart_dir.display().to_string()),
         name = quote(&loaded.name),
         description = quote(&format!(
             "{}: an Argo Rollouts blue-green release",

@@ -10,8 +10,6 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use super::peer;
 use super::walk;
 use crate::error::{Diagnostic, Location};
@@ -210,7 +208,7 @@ pub fn template_positions(rendered: &Positions, template: &str) -> Positions {
 }
 
 /// Resolves the configuration's value files for a chart: relative to the chart, inside
-/// `boundary` (the repository) after following links.
+/// `boundary` (the repository) with every link followed, regular files.
 pub fn resolve_value_files(
     dir: &Path,
     files: &[String],
@@ -221,36 +219,21 @@ pub fn resolve_value_files(
         let bad = |why: &str| {
             Diagnostic::new(
                 Some(Location::file(dir, None)),
-                format!("value file `{f}` {why}"),
+                format!("value file `{}` {why}", crate::sanitize::terminal::line(f)),
             )
             .with_help("name a file inside the repository, relative to the chart directory")
         };
-        if f.contains("://") || Path::new(f).is_absolute() || f.contains('\0') {
+        if f.contains("://") || Path::new(f).is_absolute() || f.contains('\0') || f.is_empty() {
             return Err(bad("is not a relative path"));
         }
-        let path = dir.join(f);
-        let real = std::fs::canonicalize(&path).map_err(|_| bad("does not exist"))?;
-        if !real.starts_with(boundary) {
-            return Err(bad("lies outside the repository"));
-        }
+        let real = crate::sanitize::path::real_inside(boundary, &dir.join(f))
+            .map_err(|e| bad(&e.reason))?;
         if !real.is_file() {
-            return Err(bad("is not a file"));
+            return Err(bad("is not a regular file"));
         }
         out.push(real);
     }
     Ok(out)
-}
-
-/// Reads a `Value` field as a list of strings.
-pub fn string_list(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -189,26 +189,15 @@ pub fn run(tool: &Tool, args: &[&std::ffi::OsStr]) -> Result<Vec<u8>, Failure> {
     Ok(stdout)
 }
 
-/// A tool's standard error for one message: at most 20 lines, control characters shown
-/// escaped so nothing it prints can drive the terminal or a CI log.
+/// A tool's standard error for one message: at most 20 lines, each escaped for a terminal
+/// (nothing it prints can drive the terminal or a CI log).
 pub fn clean_stderr(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let mut out: Vec<String> = lines
         .iter()
         .take(20)
-        .map(|l| {
-            l.chars()
-                .flat_map(|c| {
-                    let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-                    if (c.is_control() && c != '\t') || bidi {
-                        c.escape_default().collect::<Vec<_>>()
-                    } else {
-                        vec![c]
-                    }
-                })
-                .collect::<String>()
-        })
+        .map(|l| crate::sanitize::terminal::line(l).into_owned())
         .collect();
     if lines.len() > 20 {
         out.push(format!("… {} more lines", lines.len() - 20));

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::fsutil::write_atomic;
+use crate::fsutil::write_tree;
 use crate::manifest::Object;
 
 /// One object as YAML, in the same style every time.
@@ -36,12 +36,22 @@ pub fn file_name(o: &Object) -> String {
     format!("{}-{}.yaml", o.id.kind, o.id.name).to_lowercase()
 }
 
-/// Writes one file per object under `dir`, each atomically. Everything is serialised before
-/// the first file is written, so a failure leaves the directory as it was.
+/// Writes one file per object under `dir`, all or none (`fsutil::write_tree`). Every file
+/// name is checked and every object serialised before the first byte is written; a name that
+/// would not make a plain file name (`/`, `..`, control characters) is refused.
 pub fn write_dir(objects: &[Object], dir: &Path) -> Result<Vec<String>> {
-    let mut files = Vec::with_capacity(objects.len());
+    let mut files: Vec<(String, String)> = Vec::with_capacity(objects.len());
     for o in objects {
         let name = file_name(o);
+        crate::sanitize::path::file_name(&name).map_err(|e| {
+            Error::one(
+                Diagnostic::new(
+                    Some(Location::file(dir, None)),
+                    format!("cannot write {} to a file of its own: {e}", o.id),
+                )
+                .with_help("Kubernetes kinds and names are letters, digits, `-` and `.`: fix the template or value that made this one; nothing was written"),
+            )
+        })?;
         if files.iter().any(|(n, _)| n == &name) {
             return Err(Error::one(Diagnostic::new(
                 Some(Location::file(&dir.join(&name), None)),
@@ -50,10 +60,6 @@ pub fn write_dir(objects: &[Object], dir: &Path) -> Result<Vec<String>> {
         }
         files.push((name, to_yaml(&o.value)?));
     }
-    std::fs::create_dir_all(dir).map_err(|e| Diagnostic::io(dir, &e))?;
-    for (name, text) in &files {
-        let path = dir.join(name);
-        write_atomic(&path, text.as_bytes()).map_err(|e| Diagnostic::io(&path, &e))?;
-    }
+    write_tree(dir, &files)?;
     Ok(files.into_iter().map(|(n, _)| n).collect())
 }

@@ -62,6 +62,10 @@ pub fn collect(chart_dir: &Path) -> Result<Vec<Template>> {
     if !dir.is_dir() {
         return Ok(templates);
     }
+    // The templates are the chart's own files: neither the directory nor a file in it may be
+    // a symbolic link out of the chart (a pull request could otherwise have a template read,
+    // and echoed in an error, from anywhere on the machine).
+    inside_chart(chart_dir, &dir)?;
     let entries = std::fs::read_dir(&dir).map_err(|e| Diagnostic::io(&dir, &e))?;
     let mut extra: Vec<Template> = Vec::new();
     for entry in entries {
@@ -75,6 +79,7 @@ pub fn collect(chart_dir: &Path) -> Result<Vec<Template>> {
         if !path.is_file() || !(helper || yaml) || name.starts_with('.') {
             continue;
         }
+        inside_chart(chart_dir, &path)?;
         let bytes = std::fs::read(&path).map_err(|e| Diagnostic::io(&path, &e))?;
         let source = String::from_utf8(bytes).map_err(|_| {
             Diagnostic::new(
@@ -96,4 +101,18 @@ pub fn collect(chart_dir: &Path) -> Result<Vec<Template>> {
     extra.sort_by(|a, b| a.name.cmp(&b.name));
     templates.extend(extra);
     Ok(templates)
+}
+
+/// Refuses `path` when, with symbolic links followed, it is not inside `chart_dir`.
+fn inside_chart(chart_dir: &Path, path: &Path) -> Result<()> {
+    crate::sanitize::path::real_inside(chart_dir, path)
+        .map(|_| ())
+        .map_err(|e| {
+            Diagnostic::new(
+                Some(Location::file(path, None)),
+                format!("refusing to read a template outside the chart: {e}"),
+            )
+            .with_help("keep chart templates inside the chart directory (a symbolic link may point only inside it)")
+            .into()
+        })
 }

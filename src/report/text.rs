@@ -51,7 +51,7 @@ pub fn write(report: &Report, options: &WriteOptions) -> String {
         out.push('\n');
     }
     for note in &report.notes {
-        let _ = writeln!(out, "{}: {note}", paint.paint(BOLD, "note"));
+        let _ = writeln!(out, "{}: {}", paint.paint(BOLD, "note"), shown_text(note));
     }
     let _ = writeln!(
         out,
@@ -66,7 +66,7 @@ fn finding(out: &mut String, f: &Finding, report: &Report, paint: Paint) {
         out,
         "{}{}",
         paint.severity(f.severity, &format!("{}[{}]", f.severity, f.rule)),
-        paint.paint(BOLD, &format!(": {}", f.message)),
+        paint.paint(BOLD, &format!(": {}", shown_text(&f.message))),
     );
     let source = report
         .sources
@@ -78,7 +78,7 @@ fn finding(out: &mut String, f: &Finding, report: &Report, paint: Paint) {
         out,
         "{pad}{} {}:{}:{}",
         paint.paint(DIM, "-->"),
-        f.file,
+        shown(&f.file),
         f.line,
         f.column
     );
@@ -102,23 +102,43 @@ fn finding(out: &mut String, f: &Finding, report: &Report, paint: Paint) {
     if let Some(help) = &f.help {
         let _ = writeln!(
             out,
-            "{pad} {} {}: {help}",
+            "{pad} {} {}: {}",
             paint.paint(DIM, "="),
-            paint.paint(BOLD, "help")
+            paint.paint(BOLD, "help"),
+            shown_text(help)
         );
     }
 }
 
-/// The line as shown (tabs expanded), where the caret starts, and how many carets: the word
-/// at the column (a key or a plain scalar), else one.
+/// Messages, paths and source lines come from the files read: escaped for the terminal
+/// before they are painted, so the colours are the only escape sequences written.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::sanitize::terminal::line(s)
+}
+
+/// [`shown`] for messages, which may run over several lines.
+fn shown_text(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::sanitize::terminal::text(s)
+}
+
+/// The line as shown (tabs expanded, control characters escaped), where the caret starts,
+/// and how many carets: the word at the column (a key or a plain scalar), else one.
 fn underline(line: &str, column: u32) -> (String, usize, usize) {
-    let shown = line.replace('\t', "    ");
+    let width = |c: char| match c {
+        '\t' => 4,
+        c => {
+            let mut escaped = String::new();
+            if crate::sanitize::terminal::is_active(c) {
+                crate::sanitize::terminal::escape_char(c, &mut escaped);
+                escaped.chars().count()
+            } else {
+                1
+            }
+        }
+    };
+    let shown = shown(&line.replace('\t', "    ")).into_owned();
     let start = column.saturating_sub(1) as usize;
-    let offset = line
-        .chars()
-        .take(start)
-        .map(|c| if c == '\t' { 4 } else { 1 })
-        .sum();
+    let offset = line.chars().take(start).map(width).sum();
     let word = line
         .chars()
         .skip(start)
@@ -199,6 +219,8 @@ mod tests {
         assert_eq!(underline("a:\tb", 4), ("a:    b".into(), 6, 1));
         // A column past the end still gets a caret.
         assert_eq!(underline("ab", 9), ("ab".into(), 2, 1));
+        // Control characters are shown escaped, and the caret moves with them.
+        assert_eq!(underline("a\x1b[2Jb: c", 6), ("a\\x1b[2Jb: c".into(), 8, 1));
     }
 
     #[test]

@@ -197,7 +197,9 @@ impl<'a> Context<'a> {
 /// The Argo Rollouts API group.
 pub const ARGO: &str = "argoproj.io";
 
-fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+/// Whether objects in namespaces `a` and `b` see each other: the same namespace, or no
+/// namespace on either side.
+pub(crate) fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => a == b,
         _ => true,

@@ -3,17 +3,30 @@
 
 use crate::rules::util::Lookup as _;
 use std::collections::{BTreeSet, HashSet};
+use std::sync::OnceLock;
 
+use regex::Regex;
 use serde_json::Value;
 
 use super::util::{int, items, str_of};
-use super::{ARGO, Rule, analysis};
+use super::{ARGO, Context, Rule, analysis, same_namespace};
 use crate::manifest::Object;
 use crate::report::Severity;
 
-pub const RULES: &[&Rule] = &[&P_01, &P_02, &P_03, &P_04, &P_05, &P_06, &P_07, &P_08];
+pub const RULES: &[&Rule] = &[
+    &P_01, &P_02, &P_03, &P_04, &P_05, &P_06, &P_07, &P_08, &P_09, &P_10,
+];
 
 const BG: &str = "/spec/strategy/blueGreen";
+
+// The predicates below are shared with `rollwright explain`, which states the same facts in
+// its own words: one test runs both over the same configurations.
+
+/// P-01: `autoPromotionSeconds` is written while `autoPromotionEnabled` is false.
+pub fn auto_promotion_seconds_ignored(bg: &Value) -> bool {
+    bg.get("autoPromotionEnabled") == Some(&Value::Bool(false))
+        && bg.get("autoPromotionSeconds").is_some()
+}
 
 pub static P_01: Rule = Rule {
     id: "P-01",
@@ -22,15 +35,30 @@ pub static P_01: Rule = Rule {
     doc: "autoPromotionSeconds does nothing while autoPromotionEnabled is false",
     check: |ctx, sink| {
         for (r, bg) in ctx.blue_greens() {
-            if bg.get("autoPromotionEnabled") == Some(&Value::Bool(false))
-                && bg.get("autoPromotionSeconds").is_some()
-            {
+            if auto_promotion_seconds_ignored(bg) {
                 sink.report(r, &format!("{BG}/autoPromotionSeconds"), "autoPromotionSeconds is ignored because autoPromotionEnabled is false: every update waits for `kubectl argo rollouts promote`")
                     .help("remove autoPromotionSeconds, or set autoPromotionEnabled: true to promote automatically after that many seconds");
             }
         }
     },
 };
+
+/// P-02: auto-promotion (Argo's default) with no readiness probe and no analysis.
+pub fn no_promotion_gate(r: &Object, bg: &Value) -> bool {
+    if bg.get("autoPromotionEnabled").and_then(Value::as_bool) == Some(false)
+        || r.value
+            .lookup("/spec/workloadRef")
+            .is_some_and(|v| !v.is_null())
+    {
+        return false;
+    }
+    let analysis = ["prePromotionAnalysis", "postPromotionAnalysis"]
+        .iter()
+        .any(|k| bg.get(*k).is_some_and(|v| !v.is_null()));
+    let probed = items(r.value.lookup("/spec/template/spec/containers"))
+        .any(|(_, c)| c.get("readinessProbe").is_some_and(|p| !p.is_null()));
+    !analysis && !probed
+}
 
 pub static P_02: Rule = Rule {
     id: "P-02",
@@ -39,45 +67,59 @@ pub static P_02: Rule = Rule {
     doc: "auto-promotion with no readiness probe and no analysis switches traffic as soon as pods start",
     check: |ctx, sink| {
         for (r, bg) in ctx.blue_greens() {
-            if bg.get("autoPromotionEnabled").and_then(Value::as_bool) == Some(false)
-                || r.value
-                    .lookup("/spec/workloadRef")
-                    .is_some_and(|v| !v.is_null())
-            {
-                continue;
-            }
-            let analysis = ["prePromotionAnalysis", "postPromotionAnalysis"]
-                .iter()
-                .any(|k| bg.get(*k).is_some_and(|v| !v.is_null()));
-            let probed = items(r.value.lookup("/spec/template/spec/containers"))
-                .any(|(_, c)| c.get("readinessProbe").is_some_and(|p| !p.is_null()));
-            if !analysis && !probed {
+            if no_promotion_gate(r, bg) {
                 let at = if bg.get("autoPromotionEnabled").is_some() {
                     format!("{BG}/autoPromotionEnabled")
                 } else {
                     BG.to_owned()
                 };
-                sink.report(r, &at, "auto-promotion is on (Argo's default) but no container has a readiness probe and no analysis runs: the new version takes production traffic as soon as its pods are running")
+                sink.report(r, &at, "auto-promotion is on (Argo's default) but no container has a readiness probe and no analysis runs: a new pod counts as available as soon as it is running, so nothing checks the new version before it takes production traffic")
                     .help("add a readinessProbe, a prePromotionAnalysis, or set autoPromotionEnabled: false to promote by hand");
             }
         }
     },
 };
 
+/// P-03: `scaleDownDelaySeconds` below Argo's default of 30 (0 included: no deadline is
+/// ever written then, RULES.md §2.B).
+pub fn scale_down_delay_short(bg: &Value) -> Option<i64> {
+    int(bg.get("scaleDownDelaySeconds")).filter(|n| *n < 30)
+}
+
 pub static P_03: Rule = Rule {
     id: "P-03",
     name: "scale-down-delay-too-short",
     severity: Severity::Warning,
-    doc: "scaleDownDelaySeconds below 30 can drop requests before every node's iptables have switched",
+    doc: "scaleDownDelaySeconds below 30 can drop requests before every node's iptables have switched; 0 never scales the old ReplicaSet down",
     check: |ctx, sink| {
         for (r, bg) in ctx.blue_greens() {
-            if let Some(n) = int(bg.get("scaleDownDelaySeconds")).filter(|n| *n < 30) {
-                sink.report(r, &format!("{BG}/scaleDownDelaySeconds"), format!("scaleDownDelaySeconds is {n}: the old pods may stop before kube-proxy on every node sends traffic to the new ones"))
+            let Some(n) = scale_down_delay_short(bg) else {
+                continue;
+            };
+            let at = format!("{BG}/scaleDownDelaySeconds");
+            if n == 0 {
+                // `rollout/replicaset.go addScaleDownDelay`: a zero delay writes no
+                // deadline, and an old ReplicaSet without one keeps its replicas.
+                sink.report(r, &at, "scaleDownDelaySeconds is 0: the controller writes no scale-down deadline, so the old ReplicaSet is never scaled down (unless scaleDownDelayRevisionLimit forces it) and `undo` is never a fast rollback")
+                    .help("keep scaleDownDelaySeconds at 30 or more (Argo's default); to stop old pods sooner, lower scaleDownDelayRevisionLimit instead");
+            } else if n < 0 {
+                sink.report(r, &at, format!("scaleDownDelaySeconds is {n}: the deadline has passed when it is written, so the old pods stop as soon as the update completes, before kube-proxy on every node sends traffic to the new ones"))
+                    .help("keep scaleDownDelaySeconds at 30 or more (Argo's default)");
+            } else {
+                sink.report(r, &at, format!("scaleDownDelaySeconds is {n}: the old pods may stop before kube-proxy on every node sends traffic to the new ones"))
                     .help("keep scaleDownDelaySeconds at 30 or more (Argo's default)");
             }
         }
     },
 };
+
+/// P-04: more preview pods than `spec.replicas`: `(previewReplicaCount, replicas)`.
+pub fn preview_replicas_above(r: &Object, bg: &Value) -> Option<(i64, i64)> {
+    let replicas = int(r.value.lookup("/spec/replicas")).unwrap_or(1);
+    int(bg.get("previewReplicaCount"))
+        .filter(|p| *p > replicas)
+        .map(|p| (p, replicas))
+}
 
 pub static P_04: Rule = Rule {
     id: "P-04",
@@ -86,8 +128,7 @@ pub static P_04: Rule = Rule {
     doc: "previewReplicaCount above replicas runs more preview pods than production ever has",
     check: |ctx, sink| {
         for (r, bg) in ctx.blue_greens() {
-            let replicas = int(r.value.lookup("/spec/replicas")).unwrap_or(1);
-            if let Some(preview) = int(bg.get("previewReplicaCount")).filter(|p| *p > replicas) {
+            if let Some((preview, replicas)) = preview_replicas_above(r, bg) {
                 sink.report(r, &format!("{BG}/previewReplicaCount"), format!("previewReplicaCount ({preview}) is above replicas ({replicas})"))
                     .help("use at most spec.replicas preview pods; promotion scales the new version to spec.replicas anyway");
             }
@@ -264,3 +305,333 @@ pub static P_08: Rule = Rule {
         }
     },
 };
+
+/// P-09: a negative `autoPromotionSeconds` while auto-promotion is on (Argo's default).
+pub fn negative_auto_promotion_seconds(bg: &Value) -> Option<i64> {
+    if bg.get("autoPromotionEnabled").and_then(Value::as_bool) == Some(false) {
+        return None;
+    }
+    int(bg.get("autoPromotionSeconds")).filter(|n| *n < 0)
+}
+
+pub static P_09: Rule = Rule {
+    id: "P-09",
+    name: "auto-promotion-seconds-negative",
+    severity: Severity::Error,
+    doc: "a negative autoPromotionSeconds never promotes: only `promote --full` switches",
+    check: |ctx, sink| {
+        for (r, bg) in ctx.blue_greens() {
+            // `rollout/bluegreen.go needsBlueGreenControllerPause` adds no pause for it, and
+            // `rollout/pause.go CompletedBlueGreenPause` only passes for 0 or an elapsed
+            // positive delay: the active Service never moves by itself.
+            if let Some(n) = negative_auto_promotion_seconds(bg) {
+                sink.report(r, &format!("{BG}/autoPromotionSeconds"), format!("autoPromotionSeconds is {n}: a negative delay never promotes; the controller adds no pause and its \"pause done\" check passes only for 0 or an elapsed positive delay, so every update waits for `kubectl argo rollouts promote --full` (a plain `promote` does nothing)"))
+                    .help("use 0 to promote as soon as the new version is ready, a positive number of seconds to wait that long, or autoPromotionEnabled: false to promote by hand");
+            }
+        }
+    },
+};
+
+/// Which Service of a blue-green Rollout a query selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceRole {
+    Active,
+    Preview,
+}
+
+impl ServiceRole {
+    fn label(self) -> &'static str {
+        match self {
+            ServiceRole::Active => "active",
+            ServiceRole::Preview => "preview",
+        }
+    }
+}
+
+/// A Prometheus metric of a blue-green Rollout's analysis that counts the requests
+/// ingress-nginx sends to one of the Rollout's Services (`nginx_ingress_controller_*` series
+/// selected by their `service` or `exported_service` label).
+#[derive(Debug, Clone)]
+pub struct IngressQuery<'a> {
+    pub block: analysis::BlockKind,
+    pub template: &'a Object,
+    pub metric: String,
+    /// JSON pointer of the query in the template.
+    pub pointer: String,
+    pub service: String,
+    pub role: ServiceRole,
+    /// An Ingress of the set sends traffic to the Service.
+    pub routed: bool,
+    /// The set holds Ingresses the Rollout's namespace sees: the set shows the routing.
+    pub ingresses_in_set: bool,
+    /// The metric's success or failure condition (the first set), as written.
+    pub condition: Option<String>,
+    /// The condition tests for an empty result (`len(…)`, `default(…)`, `isNil(…)`).
+    pub guarded: bool,
+    /// Error measurements in a row that end the run in `Error`: `consecutiveErrorLimit`
+    /// (Argo's default 4) plus one.
+    pub errors_to_fail: i64,
+}
+
+/// Argo's `DefaultConsecutiveErrorLimit` (`utils/defaults/defaults.go`).
+const DEFAULT_CONSECUTIVE_ERROR_LIMIT: i64 = 4;
+
+/// The ingress-nginx queries of `rollout`'s pre- and post-promotion analyses, their
+/// `{{args.x}}` resolved as the controller resolves them (the Rollout's `value`, else the
+/// template's).
+pub fn ingress_queries<'a>(ctx: &Context<'a>, rollout: &'a Object) -> Vec<IngressQuery<'a>> {
+    let services: Vec<(String, ServiceRole)> = [
+        ("activeService", ServiceRole::Active),
+        ("previewService", ServiceRole::Preview),
+    ]
+    .into_iter()
+    .filter_map(|(key, role)| {
+        str_of(&rollout.value, &format!("{BG}/{key}")).map(|s| (s.to_owned(), role))
+    })
+    .collect();
+    let ingresses: Vec<&Object> = ["networking.k8s.io", "extensions"]
+        .into_iter()
+        .flat_map(|group| ctx.of_kind(group, "Ingress"))
+        .filter(|i| same_namespace(i.id.namespace.as_deref(), rollout.id.namespace.as_deref()))
+        .collect();
+    let mut out: Vec<IngressQuery<'a>> = Vec::new();
+    for block in analysis::analysis_blocks(rollout) {
+        if !matches!(
+            block.kind,
+            analysis::BlockKind::Pre | analysis::BlockKind::Post
+        ) {
+            continue;
+        }
+        let resolved = analysis::resolve_block(ctx, rollout, &block);
+        for template in &resolved.templates {
+            let defaults = analysis::template_args(template);
+            let value = |name: &str| -> Option<String> {
+                block
+                    .args
+                    .iter()
+                    .find(|a| a.name == name)
+                    .and_then(|a| a.value.get("value"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        defaults
+                            .iter()
+                            .find(|a| a.name == name)
+                            .and_then(|a| a.value.clone())
+                    })
+            };
+            for (i, metric) in items(template.value.lookup("/spec/metrics")) {
+                let Some(query) = metric
+                    .lookup("/provider/prometheus/query")
+                    .and_then(Value::as_str)
+                    .and_then(|q| analysis::substitute(q, value))
+                else {
+                    continue;
+                };
+                for service in ingress_services(&query) {
+                    let Some((_, role)) = services.iter().find(|(s, _)| *s == service) else {
+                        continue;
+                    };
+                    let pointer = format!("/spec/metrics/{i}/provider/prometheus/query");
+                    if out.iter().any(|q| {
+                        std::ptr::eq(q.template, *template)
+                            && q.pointer == pointer
+                            && q.service == service
+                            && q.block == block.kind
+                    }) {
+                        continue;
+                    }
+                    let condition = ["successCondition", "failureCondition"]
+                        .iter()
+                        .find_map(|k| metric.get(*k).and_then(Value::as_str))
+                        .map(str::to_owned);
+                    let guarded = ["successCondition", "failureCondition"]
+                        .iter()
+                        .filter_map(|k| metric.get(*k).and_then(Value::as_str))
+                        .any(|c| ["len(", "default(", "isNil("].iter().any(|f| c.contains(f)));
+                    let limit = metric
+                        .get("consecutiveErrorLimit")
+                        .map(super::util::int_value)
+                        .unwrap_or(DEFAULT_CONSECUTIVE_ERROR_LIMIT);
+                    out.push(IngressQuery {
+                        block: block.kind,
+                        template,
+                        metric: metric
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_owned(),
+                        pointer,
+                        routed: ingresses.iter().any(|ing| routes_to(ing, &service)),
+                        service,
+                        role: *role,
+                        ingresses_in_set: !ingresses.is_empty(),
+                        condition,
+                        guarded,
+                        errors_to_fail: limit + 1,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The Services an ingress-nginx query selects: the `service` / `exported_service` label
+/// matchers (`=`, or `=~` with a plain name) of its `nginx_ingress_controller_*` series.
+fn ingress_services(query: &str) -> Vec<String> {
+    static SERIES: OnceLock<Regex> = OnceLock::new();
+    static MATCHER: OnceLock<Regex> = OnceLock::new();
+    let series = SERIES.get_or_init(|| {
+        Regex::new(
+            r#"nginx_ingress_controller_[A-Za-z0-9_:]*\s*\{((?:[^}"]|"(?:[^"\\]|\\.)*")*)\}"#,
+        )
+        .expect("valid regex")
+    });
+    let matcher = MATCHER.get_or_init(|| {
+        Regex::new(r#"(?:^|,)\s*(?:exported_)?service\s*(=~|=)\s*"([^"\\]*)""#)
+            .expect("valid regex")
+    });
+    let mut out: Vec<String> = Vec::new();
+    for labels in series.captures_iter(query) {
+        for m in matcher.captures_iter(&labels[1]) {
+            let name = &m[2];
+            let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if (&m[1] == "=" || plain) && !name.is_empty() && !out.iter().any(|s| s == name) {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Whether an Ingress (networking.k8s.io/v1, or the older `serviceName` form) sends any of
+/// its traffic to `service`.
+fn routes_to(ingress: &Object, service: &str) -> bool {
+    let backend = |b: Option<&Value>| {
+        b.is_some_and(|b| {
+            b.lookup("/service/name").and_then(Value::as_str) == Some(service)
+                || b.get("serviceName").and_then(Value::as_str) == Some(service)
+        })
+    };
+    let spec = ingress.value.get("spec");
+    let Some(spec) = spec else { return false };
+    backend(spec.get("defaultBackend"))
+        || backend(spec.get("backend"))
+        || items(spec.get("rules")).any(|(_, rule)| {
+            items(rule.lookup("/http/paths")).any(|(_, path)| backend(path.get("backend")))
+        })
+}
+
+pub static P_10: Rule = Rule {
+    id: "P-10",
+    name: "analysis-traffic-routed",
+    severity: Severity::Warning,
+    doc: "an analysis that counts ingress-nginx requests to a Rollout's Service needs an Ingress routing to it (info when the set holds no Ingress)",
+    check: |ctx, sink| {
+        for (r, _) in ctx.blue_greens() {
+            for q in ingress_queries(ctx, r) {
+                if q.routed {
+                    continue;
+                }
+                let what = format!(
+                    "the metric `{}` counts the requests ingress-nginx sends to Service {}, the {} Service of Rollout {} ({})",
+                    q.metric,
+                    q.service,
+                    q.role.label(),
+                    r.id.name,
+                    q.block.label()
+                );
+                let outcome = if q.guarded {
+                    format!(
+                        "the query finds no data and the condition `{}` decides what that means: the analysis can pass having measured nothing",
+                        q.condition.as_deref().unwrap_or_default()
+                    )
+                } else {
+                    format!(
+                        "the query finds no data, the Prometheus provider counts each empty result as an Error measurement, and after {} in a row the AnalysisRun ends in Error and the update is aborted",
+                        q.errors_to_fail
+                    )
+                };
+                let help = match q.role {
+                    ServiceRole::Preview => format!(
+                        "production traffic goes to the active Service: route requests to {} through an Ingress (a preview host) and send them during the analysis, or measure what the new pods do get",
+                        q.service
+                    ),
+                    ServiceRole::Active => format!(
+                        "route the production traffic of {} through an Ingress, or query the metrics of the path that does carry it",
+                        q.service
+                    ),
+                };
+                if q.ingresses_in_set {
+                    sink.report(
+                        q.template,
+                        &q.pointer,
+                        format!("{what}, but no Ingress in this set routes to it: {outcome}"),
+                    )
+                    .help(help);
+                } else {
+                    sink.report(q.template, &q.pointer, format!("{what}, and this set holds no Ingress in its namespace: unless one in the cluster routes to it, {outcome}"))
+                        .help(help)
+                        .severity(Severity::Info);
+                }
+            }
+        }
+    },
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ingress_services_are_read_from_the_label_matchers() {
+        let q = r#"sum(rate(nginx_ingress_controller_requests{service="a",status!~"5.*"}[2m])) / sum(rate(nginx_ingress_controller_requests{ exported_service = "b" }[2m]))"#;
+        assert_eq!(ingress_services(q), ["a", "b"]);
+        // A regex with more than a plain name, a negative matcher, another label: not a
+        // Service the query selects.
+        let q = r#"nginx_ingress_controller_requests{service=~"a|b"} + nginx_ingress_controller_requests{service!="c",ingress="d"}"#;
+        assert!(ingress_services(q).is_empty());
+        assert_eq!(
+            ingress_services(r#"nginx_ingress_controller_requests{service=~"web-preview"}"#),
+            ["web-preview"]
+        );
+        // A `}` inside a quoted value does not end the label set.
+        assert_eq!(
+            ingress_services(r#"nginx_ingress_controller_requests{path="/x}",service="a"}"#),
+            ["a"]
+        );
+        // Other metrics' `service` labels are not ingress-nginx's.
+        assert!(ingress_services(r#"http_requests_total{service="a"}"#).is_empty());
+    }
+
+    #[test]
+    fn negative_seconds_matter_only_with_auto_promotion() {
+        let bg = |v: serde_json::Value| v;
+        assert_eq!(
+            negative_auto_promotion_seconds(&bg(serde_json::json!({"autoPromotionSeconds": -1}))),
+            Some(-1)
+        );
+        assert_eq!(
+            negative_auto_promotion_seconds(&bg(serde_json::json!({
+                "autoPromotionEnabled": false, "autoPromotionSeconds": -1
+            }))),
+            None
+        );
+        assert_eq!(
+            negative_auto_promotion_seconds(&bg(serde_json::json!({"autoPromotionSeconds": 0}))),
+            None
+        );
+    }
+
+    #[test]
+    fn zero_and_negative_delays_are_short() {
+        for (v, short) in [(0, Some(0)), (-1, Some(-1)), (29, Some(29)), (30, None)] {
+            assert_eq!(
+                scale_down_delay_short(&serde_json::json!({ "scaleDownDelaySeconds": v })),
+                short
+            );
+        }
+        assert_eq!(scale_down_delay_short(&serde_json::json!({})), None);
+    }
+}

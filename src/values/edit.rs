@@ -80,6 +80,49 @@ fn pointer_of(path: &[Segment]) -> String {
     p
 }
 
+/// What a file's bytes hold besides its text, kept through an edit: a UTF-8 byte-order mark,
+/// and CRLF line ends (when every line ends so; a file that mixes both is edited as it is,
+/// new lines ending in LF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub bom: bool,
+    pub crlf: bool,
+}
+
+impl Layout {
+    pub fn of(bytes: &[u8]) -> Layout {
+        let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
+        let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+        Layout {
+            bom: bytes.starts_with(b"\xEF\xBB\xBF"),
+            crlf: crlf > 0 && crlf == lf,
+        }
+    }
+
+    /// The text (byte-order mark already removed) with LF line ends, to edit.
+    pub fn to_lf<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.crlf {
+            text.replace("\r\n", "\n").into()
+        } else {
+            text.into()
+        }
+    }
+
+    /// The bytes to write for edited LF `text`.
+    pub fn restore(&self, text: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + 64);
+        if self.bom {
+            out.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        if self.crlf {
+            out.extend_from_slice(text.replace('\n', "\r\n").as_bytes());
+        } else {
+            out.extend_from_slice(text.as_bytes());
+        }
+        out
+    }
+}
+
 /// Applies the changes one after the other and returns the new text.
 pub fn apply(text: &str, changes: &[Change]) -> Result<String, EditError> {
     let mut text = text.to_owned();
@@ -553,6 +596,28 @@ fn render_block(path: &[Segment], value: &Value, indent: usize, unit: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layout_keeps_byte_order_mark_and_crlf() {
+        let bytes = b"\xEF\xBB\xBFa: 1\r\nb: 2\r\n";
+        let layout = Layout::of(bytes);
+        assert_eq!(
+            layout,
+            Layout {
+                bom: true,
+                crlf: true
+            }
+        );
+        let text = crate::yaml::decode(bytes).unwrap();
+        let lf = layout.to_lf(text);
+        assert_eq!(lf, "a: 1\nb: 2\n");
+        assert_eq!(
+            layout.restore("a: 1\nb: 3\nc: 4\n"),
+            b"\xEF\xBB\xBFa: 1\r\nb: 3\r\nc: 4\r\n"
+        );
+        // Mixed line ends are left as they are.
+        assert!(!Layout::of(b"a: 1\r\nb: 2\n").crlf);
+    }
     use crate::values::set::{SetKind, parse_assignments};
 
     fn set(text: &str, arg: &str) -> Result<String, EditError> {

@@ -128,7 +128,7 @@ pub fn load(input: &ValuesInput) -> Result<Loaded> {
             Some(Location::file(&chart_values_path, None)),
             "the values file is empty",
         )
-        .with_help("set at least `image.repository` and `image.tag` (see examples/rollouts-demo/values.yaml)")
+        .with_help("set at least `name`, `image.repository` and `image.tag`, or write a complete one with `rollwright init DIR`")
         .into());
     }
     layers.push(chart_layer);
@@ -225,9 +225,7 @@ fn locate_chart(chart: &Path) -> Result<(PathBuf, PathBuf)> {
             Some(Location::file(chart, None)),
             "no values.yaml in this chart directory",
         )
-        .with_help(
-            "create values.yaml (see examples/rollouts-demo), or name a values file as CHART",
-        )
+        .with_help("create one with `rollwright init DIR`, or name a values file as CHART")
         .into());
     }
     Err(Diagnostic::new(
@@ -285,7 +283,7 @@ fn read_values_file(path: &Path) -> Result<(Map<String, Value>, Layer)> {
                     Some(Location::file(path, pos)),
                     format!(
                         "a values file must be a mapping of keys, found {}",
-                        crate::schema::describe::json_kind(&other)
+                        crate::schema::describe::json_type(&other)
                     ),
                 )
                 .with_help("start the file with keys such as `image:` and `rollout:`")

@@ -475,7 +475,7 @@ pub struct Prometheus {
     pub timeout: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure: Option<bool>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<Header>,
     /// SigV4 or OAuth2 settings, passed through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -489,7 +489,7 @@ pub struct Web {
     /// `GET` (default), `POST` or `PUT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<Header>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,

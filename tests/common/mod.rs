@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod action;
 pub mod fake_kube;
+pub mod release;
 
 pub fn rollwright() -> Command {
     Command::cargo_bin("rollwright").unwrap()

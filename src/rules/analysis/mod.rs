@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::{Value, json};
 
-pub use args::{DUMMY_VALUE, TemplateArg, args_of, template_args};
+pub use args::{DUMMY_VALUE, TemplateArg, args_of, substitute, template_args};
 pub use refs::{
     Block, BlockKind, CLUSTER_TEMPLATE, Ref, Resolved, RolloutArg, Site, TEMPLATE, TemplateRef,
     all_references, analysis_blocks, lookup, referenced_templates, resolve, resolve_block,
@@ -36,7 +36,7 @@ use super::util::{atoi, invalid, items};
 use super::{ARGO, Context, Rule, Sink};
 use crate::manifest::Object;
 use crate::report::Severity;
-use args::{Resolution, flatten, metric_json, resolution, substitute};
+use args::{Resolution, flatten, metric_json, resolution};
 use metric::{literal, provider_errors, validate_metric};
 
 pub const RULES: &[&Rule] = &[
