@@ -40,7 +40,7 @@ pub static APP_01: Rule = Rule {
             let mut by_namespace: HashMap<Option<&str>, Vec<&Object>> = HashMap::new();
             for o in same_name {
                 let ns = crate::diff::kinds::is_namespaced_kind(&o.value)
-                    .then(|| o.id.namespace.as_deref())
+                    .then_some(o.id.namespace.as_deref())
                     .flatten();
                 by_namespace.entry(ns).or_default().push(o);
             }
