@@ -171,14 +171,46 @@ pub struct ValidateArgs {
     /// Leave paths matching this glob out of directory walks (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Skip named files that hold no Kubernetes object instead of failing on them, and
-    /// render the chart of a named chart values file (for pre-commit, which passes every
-    /// staged YAML file).
+    /// Skip named files that hold no Kubernetes object instead of failing on them (for
+    /// pre-commit, which passes every staged YAML file).
     #[arg(long)]
     pub skip_non_manifests: bool,
     /// Colour in text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// Which plain manifests form one application (references, duplicates and "not
+    /// referenced" resolve inside it): the files of one directory, everything under one PATH,
+    /// or the whole run. Default: `appScope` in the configuration, else directory.
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    pub app_scope: Option<crate::input::AppScope>,
+    /// Namespace of objects that name none (part of their identity; given to charts and to
+    /// `helm template`). Default: `namespace` in the configuration.
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// A values file laid over the named chart's values.yaml (repeatable, right-most wins).
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// Set values of the named chart (KEY=VALUE[,KEY=VALUE]), typed as Helm types them.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Like --set, but every value is a string.
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+    /// Set a value of the named chart to a JSON value (KEY=JSON).
+    #[arg(long = "set-json", value_name = "KEY=JSON")]
+    pub set_json: Vec<String>,
+    /// Follow symbolic links out of the walked tree, and to directories (by default a walk
+    /// reads a link only when it leads to a regular file inside the tree).
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Files larger than this are not read (bytes, or with K, M or G).
+    #[arg(long, value_name = "SIZE", default_value = "64M",
+          value_parser = crate::input::walk::parse_size)]
+    pub max_file_size: u64,
+    /// Run no external tool: kustomize roots are validated from their resources without
+    /// building, Helm charts are skipped.
+    #[arg(long)]
+    pub no_tools: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

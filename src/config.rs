@@ -34,6 +34,27 @@ pub struct ConfigFile {
     /// The Argo Rollouts release to give verdicts for (`1.9`).
     #[serde(default)]
     pub rollouts_version: Option<Value>,
+    /// How plain manifests group into applications: `directory`, `tree` or `run`.
+    #[serde(default)]
+    pub app_scope: Option<crate::input::AppScope>,
+    /// The namespace of objects that name none.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Helm chart directory (relative to this file) → how `validate` renders it.
+    #[serde(default)]
+    pub helm: BTreeMap<String, HelmChart>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HelmChart {
+    /// Value files, relative to the chart directory, inside the repository.
+    #[serde(default)]
+    pub value_files: Vec<String>,
+    #[serde(default)]
+    pub release_name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -55,6 +76,10 @@ pub struct Config {
     pub diff: Option<Value>,
     /// `rolloutsVersion`.
     pub rollouts_version: Option<rules::RolloutsVersion>,
+    pub app_scope: Option<crate::input::AppScope>,
+    pub namespace: Option<String>,
+    /// Helm charts' settings, their directories resolved against the file's.
+    pub helm: Vec<crate::input::HelmChartConfig>,
 }
 
 impl Config {
@@ -117,14 +142,41 @@ impl Config {
                 .fold(String::new(), |acc, s| format!("{acc}/{s}"));
             Error::one(
                 Diagnostic::new(Some(at(&pointer)), e.inner().to_string()).with_help(
-                    "the keys are `rules`, `exclude`, `ignore`, `diff` and `rolloutsVersion` (README: Configuration)",
+                    "the keys are `rules`, `exclude`, `ignore`, `appScope`, `namespace`, `helm`, `diff` and `rolloutsVersion` (README: Configuration)",
                 ),
             )
         })?;
+        let base = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut helm = Vec::new();
+        for (chart, settings) in &file.helm {
+            if Path::new(chart).is_absolute() || chart.split(['/', '\\']).any(|s| s == "..") {
+                return Err(Error::one(
+                    Diagnostic::new(
+                        Some(at(&format!("/helm/{}", crate::yaml::escape_segment(chart)))),
+                        format!("`{chart}` is not a directory below this file"),
+                    )
+                    .with_help(
+                        "name the chart directory relative to .rollwright.yaml, e.g. `charts/shop`",
+                    ),
+                ));
+            }
+            helm.push(crate::input::HelmChartConfig {
+                chart: crate::input::walk::absolute(&base.join(chart)),
+                value_files: settings.value_files.clone(),
+                release_name: settings.release_name.clone(),
+                namespace: settings.namespace.clone(),
+            });
+        }
         let mut config = Config {
             path: Some(path.to_path_buf()),
             exclude: file.exclude,
             diff: file.diff,
+            app_scope: file.app_scope,
+            namespace: file.namespace,
+            helm,
             ..Config::default()
         };
         if let Some(v) = &file.rollouts_version {

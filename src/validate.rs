@@ -83,10 +83,39 @@ fn validate_here(options: &Options) -> Result<Report> {
         .rollouts_version
         .or(options.config.rollouts_version)
         .unwrap_or_default();
-    let ctx = Context::new(&inputs.objects, &schema_errors, options.strict)
-        .with_version(version)
-        .with_schemas(&schemas);
-    let raws = rules::run(&ctx);
+    // Rules run per application: references, duplicates and "not referenced" resolve among
+    // the objects one Argo CD Application would deploy. Many small applications run side by
+    // side, each on one thread; one large one runs its rules in parallel.
+    let raws: Vec<rules::Raw> = if inputs.applications.len() == 1 {
+        let ctx = Context::new(&inputs.objects, &schema_errors, options.strict)
+            .with_version(version)
+            .with_schemas(&schemas);
+        rules::run(&ctx)
+    } else {
+        inputs
+            .applications
+            .par_iter()
+            .flat_map_iter(|app| {
+                let range = app.objects.clone();
+                let ctx = Context::new(
+                    &inputs.objects[range.clone()],
+                    &schema_errors[range.clone()],
+                    options.strict,
+                )
+                .with_version(version)
+                .with_schemas(&schemas);
+                let mut out = Vec::new();
+                for rule in rules::all() {
+                    let mut sink = rules::Sink::new(rule, ctx.objects, &mut out);
+                    (rule.check)(&ctx, &mut sink);
+                }
+                for raw in &mut out {
+                    raw.object += range.start;
+                }
+                out
+            })
+            .collect()
+    };
 
     let mut findings: Vec<Finding> = Vec::new();
     for raw in raws {
@@ -94,24 +123,20 @@ fn validate_here(options: &Options) -> Result<Report> {
         let Some(severity) = options.config.severity(raw.rule, raw.severity) else {
             continue;
         };
+        let (file, pos) = inputs.locate(raw.object, &raw.pointer);
         if options.min_severity.is_some_and(|min| severity < min)
-            || options.config.ignored(raw.rule, &object.source)
+            || options.config.ignored(raw.rule, file)
             || ignored_by_annotation(&object.value, raw.rule)
         {
             continue;
         }
-        let pos = object
-            .positions
-            .nearest(&raw.pointer)
-            .map(|p| p.key.unwrap_or(p.value))
-            .unwrap_or_default();
         findings.push(Finding {
             rule: raw.rule.id,
             name: raw.rule.name,
             severity,
             message: raw.message,
             help: raw.help,
-            file: object.source.clone(),
+            file: file.to_owned(),
             line: pos.line.max(1),
             column: pos.column.max(1),
             path: rules::util::path(&raw.pointer),

@@ -29,17 +29,23 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 fn hook(dir: &Path) -> (bool, String) {
+    hook_on(dir, &["rollout.yaml"])
+}
+
+/// Runs the hook on `files`, as pre-commit passes the staged ones.
+fn hook_on(dir: &Path, files: &[&str]) -> (bool, String) {
     let repo = common::repo();
+    let mut args = vec![
+        "try-repo",
+        repo.to_str().unwrap(),
+        "rollwright-validate",
+        "--verbose",
+        "--files",
+    ];
+    args.extend_from_slice(files);
     let out = Command::new("pre-commit")
         .current_dir(dir)
-        .args([
-            "try-repo",
-            repo.to_str().unwrap(),
-            "rollwright-validate",
-            "--files",
-            "rollout.yaml",
-            "--verbose",
-        ])
+        .args(&args)
         // Keep pre-commit's environments and cargo's build between runs of this test.
         .env("PRE_COMMIT_HOME", repo.join("target/pre-commit-home"))
         .env("CARGO_TARGET_DIR", repo.join("target/pre-commit-build"))
@@ -62,14 +68,23 @@ fn hook(dir: &Path) -> (bool, String) {
     (out.status.success(), text)
 }
 
-#[test]
-fn pre_commit_hook_fails_on_a_bad_rollout_and_passes_once_fixed() {
+/// Whether pre-commit is there; without it the test is skipped (and says so), unless
+/// ROLLWRIGHT_REQUIRE_PEERS makes that a failure.
+fn pre_commit_or_skip() -> bool {
     if !have_pre_commit() {
         assert!(
             std::env::var("ROLLWRIGHT_REQUIRE_PEERS").is_err(),
             "pre-commit is not installed but ROLLWRIGHT_REQUIRE_PEERS is set"
         );
         eprintln!("skipped: pre-commit is not installed (pip install pre-commit)");
+        return false;
+    }
+    true
+}
+
+#[test]
+fn pre_commit_hook_fails_on_a_bad_rollout_and_passes_once_fixed() {
+    if !pre_commit_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -86,4 +101,45 @@ fn pre_commit_hook_fails_on_a_bad_rollout_and_passes_once_fixed() {
     git(d, &["add", "rollout.yaml"]);
     let (ok, text) = hook(d);
     assert!(ok, "the hook failed a good Rollout:\n{text}");
+}
+
+#[test]
+fn pre_commit_hook_checks_a_staged_overlay_values_file_against_its_chart() {
+    if !pre_commit_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q"]);
+    let shop = d.join("apps/shop");
+    std::fs::create_dir_all(&shop).unwrap();
+    let fixtures = common::repo().join("fixtures/trees/gitops/apps/shop");
+    std::fs::copy(fixtures.join("values.yaml"), shop.join("values.yaml")).unwrap();
+    std::fs::write(shop.join("values-prod.yaml"), "replicaCont: 3\n").unwrap();
+    std::fs::write(d.join("ci.yaml"), "on: push\njobs: {}\n").unwrap();
+    git(d, &["add", "."]);
+    let (ok, text) = hook_on(d, &["apps/shop/values-prod.yaml", "ci.yaml"]);
+    assert!(!ok, "the hook passed a typo in an overlay:\n{text}");
+    assert!(
+        text.contains("apps/shop/values-prod.yaml:1:1: unknown key `replicaCont`"),
+        "{text}"
+    );
+    std::fs::write(shop.join("values-prod.yaml"), "replicaCount: 3\n").unwrap();
+    git(d, &["add", "."]);
+    let (ok, text) = hook_on(d, &["apps/shop/values-prod.yaml", "ci.yaml"]);
+    assert!(ok, "the hook failed a good overlay:\n{text}");
+    // A typo in the chart's own values.yaml, staged alone, is found too.
+    let values = std::fs::read_to_string(shop.join("values.yaml")).unwrap();
+    std::fs::write(
+        shop.join("values.yaml"),
+        values.replace("replicaCount: 2", "replicaCont: 2"),
+    )
+    .unwrap();
+    git(d, &["add", "."]);
+    let (ok, text) = hook_on(d, &["apps/shop/values.yaml"]);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("apps/shop/values.yaml:9:1: unknown key `replicaCont`"),
+        "{text}"
+    );
 }

@@ -6,7 +6,7 @@ use super::Output;
 use crate::cli::{ColorArg, ValidateArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::input::InputOptions;
+use crate::input::{ChartFlags, InputOptions};
 use crate::report::{self, Severity, WriteOptions};
 use crate::validate::{self, Options};
 
@@ -23,6 +23,18 @@ pub fn run(args: &ValidateArgs) -> Result<Output> {
             exclude: args.exclude.clone(),
             skip_non_manifests: args.skip_non_manifests,
             texts: Vec::new(),
+            scope: args.app_scope.or(config.app_scope).unwrap_or_default(),
+            namespace: args.namespace.clone().or_else(|| config.namespace.clone()),
+            chart_flags: ChartFlags {
+                files: args.values.clone(),
+                set: args.set.clone(),
+                set_string: args.set_string.clone(),
+                set_json: args.set_json.clone(),
+            },
+            follow_symlinks: args.follow_symlinks,
+            max_file_size: Some(args.max_file_size),
+            helm: config.helm.clone(),
+            no_tools: args.no_tools,
         },
         strict: args.strict,
         rollouts_version: args.rollouts_version,

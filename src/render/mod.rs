@@ -323,28 +323,12 @@ fn values_map(object: &Object) -> Vec<(String, String)> {
 /// values key it was rendered from, positioned where that key was written. Fields that map to
 /// nothing (or objects from a chart's own templates) fall back to the start of the file.
 pub fn values_positions(object: &Object, loaded: &Loaded) -> crate::yaml::Positions {
-    let embedded = object.source.ends_with("(embedded)");
-    let map = if embedded {
-        values_map(object)
-    } else {
-        Vec::new()
-    };
     let mut out = std::collections::HashMap::new();
     out.insert(String::new(), crate::input::file_start());
-    for (pointer, _) in object.positions.iter() {
-        let Some((from, to)) = map.iter().find(|(from, _)| {
-            pointer
-                .strip_prefix(from.as_str())
-                .is_some_and(|r| r.is_empty() || r.starts_with('/'))
-        }) else {
-            continue;
-        };
-        let values_pointer = format!("{to}{}", &pointer[from.len()..]);
-        if let Some(origin) = loaded.provenance.nearest(&values_pointer, false)
-            && let Location::File { pos: Some(pos), .. } = origin.location
-        {
+    for (pointer, origin) in values_origins(object, loaded) {
+        if let Location::File { pos: Some(pos), .. } = origin {
             out.insert(
-                pointer.clone(),
+                pointer,
                 crate::yaml::NodePos {
                     value: pos,
                     key: None,
@@ -354,4 +338,30 @@ pub fn values_positions(object: &Object, loaded: &Loaded) -> crate::yaml::Positi
         }
     }
     crate::yaml::Positions::from_map(out)
+}
+
+/// For each field of a rendered object that maps to a values key, where that key was written:
+/// a values file (which one, when `-f` files are layered) or a flag.
+pub fn values_origins(object: &Object, loaded: &Loaded) -> Vec<(String, Location)> {
+    let embedded = object.source.ends_with("(embedded)");
+    let map = if embedded {
+        values_map(object)
+    } else {
+        Vec::new()
+    };
+    let mut out = Vec::new();
+    for (pointer, _) in object.positions.iter() {
+        let Some((from, to)) = map.iter().find(|(from, _)| {
+            pointer
+                .strip_prefix(from.as_str())
+                .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+        }) else {
+            continue;
+        };
+        let values_pointer = format!("{to}{}", &pointer[from.len()..]);
+        if let Some(origin) = loaded.provenance.nearest(&values_pointer, false) {
+            out.push((pointer.clone(), origin.location));
+        }
+    }
+    out
 }

@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod bluegreen;
 pub mod canary;
+pub mod duplicates;
 pub mod experiment;
 pub mod image;
 pub mod k8s;
@@ -59,6 +60,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         experiment::RULES,
         workloadref::RULES,
         practice::RULES,
+        duplicates::RULES,
     ]
     .into_iter()
     .flatten()
