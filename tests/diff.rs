@@ -270,6 +270,61 @@ fn secret_markers_cannot_be_brute_forced_or_linked() {
     assert!(r.stderr.contains("at least 16"), "{}", r.stderr);
 }
 
+/// Lists are matched by merge key when shown: an entry inserted at the top of `env` is one
+/// added entry, not a change of every entry after it.
+#[test]
+fn an_inserted_list_entry_is_one_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let deployment = |env: &[&str]| {
+        let env: String = env
+            .iter()
+            .map(|n| format!("        - name: {n}\n          value: \"{n}\"\n"))
+            .collect();
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        env:\n{env}"
+        )
+    };
+    let base = write(dir.path(), "base/d.yaml", &deployment(&["A", "B", "C"]));
+    let new = write(
+        dir.path(),
+        "new/d.yaml",
+        &deployment(&["NEW", "A", "B", "C"]),
+    );
+    let r = run(&["diff", &new, "--base", &base, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        doc["objects"][0]["fields"],
+        serde_json::json!([{"path": "/spec/template/spec/containers/0/env/0", "op": "add",
+            "after": {"name": "NEW", "value": "NEW"}}])
+    );
+    let r = run(&["diff", &new, "--base", &base, "-C", "0"]);
+    let changed: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        vec!["+        - name: NEW", "+          value: NEW"],
+        "{}",
+        r.stdout
+    );
+    // A moved entry is one move.
+    let moved = write(dir.path(), "moved/d.yaml", &deployment(&["B", "C", "A"]));
+    let r = run(&["diff", &moved, "--base", &base, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        doc["objects"][0]["fields"],
+        serde_json::json!([{"path": "/spec/template/spec/containers/0/env/2", "op": "move",
+            "from": "/spec/template/spec/containers/0/env/0"}])
+    );
+}
+
 #[test]
 fn render_flags_need_a_chart() {
     let dir = tempfile::tempdir().unwrap();

@@ -968,6 +968,34 @@ fn names_and_namespaces_never_leave_their_path_segment() {
         assert!(run.stderr.contains("no request was made"), "{}", run.stderr);
         assert!(server.requests().is_empty(), "{:?}", server.requests());
     }
+    // The namespace in force is checked too.
+    let file = dir.path().join("ok.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+    )
+    .unwrap();
+    let args: Vec<String> = [
+        "diff",
+        file.to_str().unwrap(),
+        "--live",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "-n",
+        "prod/secrets/db#",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let run = run_diff(&args, &[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("error: -n: namespace \"prod/secrets/db#\" is not a valid namespace"),
+        "{}",
+        run.stderr
+    );
+    assert!(server.requests().is_empty());
     // A name that is a valid path segment goes escaped: `?` is no query, `#` no fragment.
     let run = diff_of("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web?watch=true#x\n");
     assert_eq!(run.code, 0, "{}", run.stderr);

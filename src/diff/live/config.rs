@@ -27,17 +27,28 @@ pub(super) fn flag_error(flag: &str, message: String, help: &str) -> Error {
     Error::one(Diagnostic::new(Some(Location::Flag(flag.into())), message).with_help(help))
 }
 
-/// A URL with any `user:password@` taken out.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    match authority.rsplit_once('@') {
-        Some((_, host)) => format!("{scheme}://{host}{tail}"),
-        None => url.to_string(),
+/// A text with the `user:password@` of every URL in it taken out.
+pub fn redact_url(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | ')' | '>') || c.is_whitespace()
+            })
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        out.push_str(
+            authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host),
+        );
+        rest = &tail[end..];
     }
+    out.push_str(rest);
+    out
 }
 
 /// Reads one kubeconfig file; a file that does not parse is named with its position only.
@@ -472,6 +483,12 @@ mod tests {
             "https://k8s.example.com:6443/x"
         );
         assert_eq!(redact_url("https://k8s:6443"), "https://k8s:6443");
+        assert_eq!(
+            redact_url(
+                "error trying to connect to \"http://u:p@h:1/x\": refused; see https://a@b/"
+            ),
+            "error trying to connect to \"http://h:1/x\": refused; see https://b/"
+        );
     }
 
     #[test]

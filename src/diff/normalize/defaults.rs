@@ -10,7 +10,8 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-use super::equiv::{Equiv, ItemRule, PairRule};
+use super::Suppressed;
+use super::equiv::{Equiv, ItemRule, PairRule, Special};
 
 const SERVICE: &[&str] = &["Service"];
 const ROLLOUT: &[&str] = &["Rollout"];
@@ -81,6 +82,84 @@ pub(super) fn pair_rules() -> &'static [PairRule] {
 
 pub(super) fn item_rules() -> &'static [ItemRule] {
     &ITEM_RULES
+}
+
+pub(super) fn specials() -> &'static [Special] {
+    const SPECIALS: &[Special] = &[
+        Special {
+            kinds: JOB,
+            apply: job_labels,
+        },
+        Special {
+            kinds: NAMESPACE,
+            apply: namespace_label,
+        },
+    ];
+    SPECIALS
+}
+
+/// Removes from `side` the labels `pred` accepts, recording each.
+fn drop_labels(
+    side: &mut Value,
+    pred: impl Fn(&str, &Value) -> bool,
+    rule: &str,
+    out: &mut Vec<Suppressed>,
+) {
+    let Some(Value::Object(labels)) = side.pointer_mut("/metadata/labels") else {
+        return;
+    };
+    let gone: Vec<String> = labels
+        .iter()
+        .filter(|(k, v)| pred(k, v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in gone {
+        labels.shift_remove(&k);
+        out.push(Suppressed {
+            path: format!("/metadata/labels/{}", crate::yaml::escape_segment(&k)),
+            rule: rule.to_string(),
+        });
+    }
+}
+
+/// A Job given no labels takes its template's (`SetDefaults_Job`).
+fn job_labels(before: &mut Value, after: &mut Value, out: &mut Vec<Suppressed>) {
+    let has_labels = |v: &Value| {
+        v.pointer("/metadata/labels")
+            .and_then(Value::as_object)
+            .is_some_and(|l| !l.is_empty())
+    };
+    let drop_copied = |side: &mut Value, out: &mut Vec<Suppressed>| {
+        let template = side
+            .pointer("/spec/template/metadata/labels")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        drop_labels(
+            side,
+            |k, v| template.get(k) == Some(v),
+            "workload-defaults",
+            out,
+        );
+    };
+    if !has_labels(after) {
+        drop_copied(before, out);
+    } else if !has_labels(before) {
+        drop_copied(after, out);
+    }
+}
+
+/// Every Namespace carries its own name as label `kubernetes.io/metadata.name`.
+fn namespace_label(before: &mut Value, after: &mut Value, out: &mut Vec<Suppressed>) {
+    for side in [before, after] {
+        let name = side.pointer("/metadata/name").cloned();
+        drop_labels(
+            side,
+            |k, v| k == "kubernetes.io/metadata.name" && Some(v) == name.as_ref(),
+            "object-defaults",
+            out,
+        );
+    }
 }
 
 fn segments(pattern: &str) -> Vec<String> {

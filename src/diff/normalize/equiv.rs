@@ -51,6 +51,13 @@ pub(super) struct ItemRule {
     pub added: fn(&Value) -> bool,
 }
 
+/// A default that needs the whole object: what the API server copies from one place of it
+/// into another (a Job's labels from its template, a Namespace's name into a label).
+pub(super) struct Special {
+    pub kinds: &'static [&'static str],
+    pub apply: fn(&mut Value, &mut Value, &mut Vec<Suppressed>),
+}
+
 /// How the pair at hand was read.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Mode {
@@ -105,6 +112,12 @@ pub(super) fn equivalences(
                 apply(rule, mb, ma, path, out);
             },
         );
+    }
+    for special in super::defaults::specials()
+        .iter()
+        .filter(|s| s.kinds.contains(&kind))
+    {
+        (special.apply)(before, after, out);
     }
     if mode.live {
         for rule in super::defaults::item_rules()

@@ -770,4 +770,172 @@ mod tests {
         );
         assert!(!format!("{:?}", d.before).contains("aHVudGVyMg"));
     }
+
+    /// Live objects as the API server defaults them (`SetDefaults_*`), with no record of
+    /// what was applied, against renders that leave the defaults out.
+    #[test]
+    fn defaults_of_kinds_beyond_the_captured_ones() {
+        let ns = |o: Value| {
+            let mut o = o;
+            o["metadata"]["namespace"] = json!("shop");
+            o
+        };
+        let cases = [
+            (
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}}),
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team",
+                    "labels": {"kubernetes.io/metadata.name": "team"}},
+                    "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}),
+            ),
+            (
+                ns(
+                    json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "l"},
+                    "spec": {"limits": [{"type": "Container", "max": {"cpu": "2"}, "default": {"cpu": "500m"}}]}}),
+                ),
+                ns(
+                    json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "l"},
+                    "spec": {"limits": [{"type": "Container", "max": {"cpu": "2"}, "default": {"cpu": "500m"},
+                        "defaultRequest": {"cpu": "500m"}}]}}),
+                ),
+            ),
+            (
+                ns(
+                    json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h"},
+                    "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "d"}, "maxReplicas": 3,
+                        "behavior": {"scaleDown": {"stabilizationWindowSeconds": 60}}}}),
+                ),
+                ns(
+                    json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h"},
+                    "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "d"}, "maxReplicas": 3, "minReplicas": 1,
+                        "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}],
+                        "behavior": {
+                            "scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
+                                {"type": "Pods", "value": 4, "periodSeconds": 15}, {"type": "Percent", "value": 100, "periodSeconds": 15}]},
+                            "scaleDown": {"stabilizationWindowSeconds": 60, "selectPolicy": "Max", "policies": [
+                                {"type": "Percent", "value": 100, "periodSeconds": 15}]}}}}),
+                ),
+            ),
+            (
+                ns(
+                    json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "n"},
+                    "spec": {"podSelector": {}, "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}}),
+                ),
+                ns(
+                    json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "n"},
+                    "spec": {"podSelector": {}, "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}],
+                        "policyTypes": ["Ingress", "Egress"]}}),
+                ),
+            ),
+            (
+                ns(
+                    json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "r"},
+                    "roleRef": {"kind": "Role", "name": "x"}, "subjects": [{"kind": "User", "name": "jane"}]}),
+                ),
+                ns(
+                    json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "r"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "x"},
+                    "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "jane"}]}),
+                ),
+            ),
+            (
+                ns(
+                    json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+                    "spec": {"parallelism": 3, "template": {"metadata": {"labels": {"app": "j"}},
+                        "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}}}),
+                ),
+                ns(
+                    json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j",
+                        "labels": {"app": "j", "job-name": "j", "controller-uid": "u"}},
+                    "spec": {"parallelism": 3, "backoffLimit": 6, "completionMode": "NonIndexed", "suspend": false,
+                        "podReplacementPolicy": "TerminatingOrFailed",
+                        "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": "u"}},
+                        "template": {"metadata": {"creationTimestamp": null, "labels": {"app": "j", "job-name": "j",
+                                "controller-uid": "u", "batch.kubernetes.io/controller-uid": "u", "batch.kubernetes.io/job-name": "j"}},
+                            "spec": {"restartPolicy": "Never", "dnsPolicy": "ClusterFirst", "schedulerName": "default-scheduler",
+                                "securityContext": {}, "terminationGracePeriodSeconds": 30,
+                                "containers": [{"name": "c", "image": "i", "imagePullPolicy": "IfNotPresent", "resources": {},
+                                    "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"}]}}}}),
+                ),
+            ),
+            (
+                ns(
+                    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                    "spec": {"containers": [{"name": "c", "image": "i", "resources": {"limits": {"cpu": "1"}},
+                        "readinessProbe": {"httpGet": {"port": 80}},
+                        "lifecycle": {"preStop": {"httpGet": {"port": 80}}}}],
+                        "volumes": [{"name": "cfg", "configMap": {"name": "c"}}]}}),
+                ),
+                ns(
+                    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                    "spec": {"containers": [{"name": "c", "image": "i",
+                            "resources": {"limits": {"cpu": "1"}, "requests": {"cpu": "1"}},
+                            "readinessProbe": {"httpGet": {"port": 80, "path": "/", "scheme": "HTTP"},
+                                "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3},
+                            "lifecycle": {"preStop": {"httpGet": {"port": 80, "path": "/", "scheme": "HTTP"}}},
+                            "volumeMounts": [{"name": "kube-api-access-abcde", "readOnly": true,
+                                "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}],
+                        "volumes": [{"name": "cfg", "configMap": {"name": "c", "defaultMode": 420}},
+                            {"name": "kube-api-access-abcde", "projected": {"defaultMode": 420, "sources": [
+                                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}}]}}],
+                        "serviceAccountName": "default", "serviceAccount": "default", "nodeName": "node-1",
+                        "priority": 0, "preemptionPolicy": "PreemptLowerPriority", "enableServiceLinks": true,
+                        "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]}}),
+                ),
+            ),
+        ];
+        for (render, live) in cases {
+            let d = diff(live, render.clone(), true);
+            assert_eq!(
+                d.change,
+                Change::Unchanged,
+                "{}: {:?}",
+                render["kind"],
+                d.fields
+            );
+        }
+        // A value other than the default still shows: completions is left unset when
+        // parallelism is given, so a live `completions: 1` is not a default here.
+        let render = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"parallelism": 3}});
+        let live = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"parallelism": 3, "completions": 1}});
+        let d = diff(live, render, true);
+        assert_eq!(d.fields.len(), 1, "{:?}", d.fields);
+        assert_eq!(d.fields[0].path, "/spec/completions");
+        // A Knative `Service` gets none of a core Service's defaults.
+        let render = json!({"apiVersion": "serving.knative.dev/v1", "kind": "Service", "metadata": {"name": "k"}, "spec": {}});
+        let live = json!({"apiVersion": "serving.knative.dev/v1", "kind": "Service", "metadata": {"name": "k"}, "spec": {"type": "ClusterIP"}});
+        assert_eq!(diff(live, render, true).change, Change::Changed);
+    }
+
+    /// A reordered or inserted list entry is one change; the defaults inside keyed items are
+    /// matched to the item of the same key, not the one at the same index.
+    #[test]
+    fn lists_are_normalised_by_merge_key() {
+        let c = |names: &[&str], live: bool| -> Value {
+            let containers: Vec<Value> = names
+                .iter()
+                .map(|n| {
+                    let mut c = json!({"name": n, "image": format!("{n}:1"), "ports": [{"containerPort": 80}]});
+                    if live {
+                        c["ports"][0]["protocol"] = json!("TCP");
+                        c["terminationMessagePath"] = json!("/dev/termination-log");
+                    }
+                    c
+                })
+                .collect();
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {"containers": containers}}}})
+        };
+        let d = diff(c(&["a", "b"], true), c(&["x", "a", "b"], false), true);
+        let got: Vec<(String, &str)> = d.fields.iter().map(|f| (f.path.clone(), f.op())).collect();
+        assert_eq!(
+            got,
+            vec![("/spec/template/spec/containers/0".to_string(), "add")]
+        );
+        let d = diff(c(&["a", "b", "c"], true), c(&["b", "c", "a"], false), true);
+        let got: Vec<(String, &str)> = d.fields.iter().map(|f| (f.path.clone(), f.op())).collect();
+        assert_eq!(
+            got,
+            vec![("/spec/template/spec/containers/2".to_string(), "move")]
+        );
+    }
 }
