@@ -609,3 +609,21 @@ fn docs_list_every_default_rule() {
         );
     }
 }
+
+#[test]
+fn docs_list_every_diff_flag() {
+    use clap::CommandFactory;
+    let docs = std::fs::read_to_string(common::repo().join("docs/diff.md")).unwrap();
+    let cli = rollwright::cli::Cli::command();
+    let diff = cli.find_subcommand("diff").unwrap();
+    for arg in diff.get_arguments() {
+        if let Some(long) = arg.get_long()
+            && long != "help"
+        {
+            assert!(
+                docs.contains(&format!("`--{long}")),
+                "docs/diff.md lacks --{long}"
+            );
+        }
+    }
+}
