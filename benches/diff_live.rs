@@ -75,9 +75,14 @@ fn main() {
     }
     let server = FakeKube::start(live, Mode::Serve);
     let kubeconfig = server.kubeconfig(dir.path(), "shop");
-    for name in ["same", "new-tag", "new-tag, one namespace per bundle"] {
+    for (name, server_side) in [
+        ("same", false),
+        ("new-tag", false),
+        ("new-tag, one namespace per bundle", false),
+        ("new-tag", true),
+    ] {
         let file = dir.path().join(format!("{name}.yaml"));
-        let args = [
+        let mut args = vec![
             "rollwright",
             "diff",
             file.to_str().unwrap(),
@@ -86,9 +91,17 @@ fn main() {
             kubeconfig.to_str().unwrap(),
             "--detailed-exitcode",
         ];
+        if server_side {
+            args.push("--server-side");
+        }
+        let name = if server_side {
+            format!("{name}, --server-side")
+        } else {
+            name.to_string()
+        };
         let before = server.requests().len();
         let run = || {
-            let cli = Cli::try_parse_from(args).unwrap();
+            let cli = Cli::try_parse_from(&args).unwrap();
             rollwright::commands::run(cli.command).expect("diff runs")
         };
         let out = run();
@@ -111,13 +124,26 @@ fn main() {
             assert_eq!(status.code(), Some(out.code.into()));
             t.elapsed()
         };
-        assert!(requests.iter().all(|r| r.starts_with("GET ")), "reads only");
-        let lists = requests.iter().filter(|r| r.contains('?')).count();
+        let patches = requests.iter().filter(|r| r.starts_with("PATCH ")).count();
+        if server_side {
+            assert!(
+                requests
+                    .iter()
+                    .all(|r| r.starts_with("GET ") || r.contains("dryRun=All")),
+                "reads and dry runs only"
+            );
+        } else {
+            assert_eq!(patches, 0, "reads only");
+        }
+        let lists = requests
+            .iter()
+            .filter(|r| r.starts_with("GET ") && r.contains('?'))
+            .count();
         println!(
-            "live diff of {BUNDLES} bundles ({name}): exit {}, {} requests per diff ({lists} LIST, {} GET of one object; no other verb), in-process median {:.1} ms, p90 {:.1} ms, whole process {:.1} ms",
+            "live diff of {BUNDLES} bundles ({name}): exit {}, {} requests per diff ({lists} LIST, {} GET of one object, {patches} dry-run PATCH), in-process median {:.1} ms, p90 {:.1} ms, whole process {:.1} ms",
             out.code,
             requests.len(),
-            requests.len() - lists,
+            requests.len() - lists - patches,
             samples[samples.len() / 2].as_secs_f64() * 1e3,
             samples[samples.len() * 9 / 10].as_secs_f64() * 1e3,
             process.as_secs_f64() * 1e3,

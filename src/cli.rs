@@ -52,7 +52,7 @@ pub enum Command {
     /// Show what applying the proposed objects would change, against the cluster (--live), a
     /// base (--base) or the same files at a git ref (--base-ref), with the release impact of
     /// each Rollout.
-    Diff(DiffArgs),
+    Diff(Box<DiffArgs>),
 }
 
 #[derive(Debug, Args)]

@@ -18,7 +18,9 @@ fn data() -> Option<PathBuf> {
     match std::env::var_os("ROLLWRIGHT_K8S_LIVE") {
         Some(p) => Some(PathBuf::from(p)),
         None => {
-            eprintln!("skipped: ROLLWRIGHT_K8S_LIVE is not set (.ci/run sets it to ../shared/k8s-live)");
+            eprintln!(
+                "skipped: ROLLWRIGHT_K8S_LIVE is not set (.ci/run sets it to ../shared/k8s-live)"
+            );
             None
         }
     }
@@ -194,8 +196,12 @@ fn objects_made_without_a_record_diff_clean() {
     assert_clean(&diff(&server, &manifests(&data), &[]), "kubectl create");
 }
 
+/// Kind and name of an object, a change to its manifest, and the one field change that must
+/// show for it.
+type OneChange = (&'static str, &'static str, fn(&mut Value), &'static str);
+
 /// One field changed in one object of each kind, and what must show for it.
-fn one_change_per_kind() -> Vec<(&'static str, &'static str, fn(&mut Value), &'static str)> {
+fn one_change_per_kind() -> Vec<OneChange> {
     fn image(o: &mut Value, at: &str, to: &str) {
         o.pointer_mut(at).unwrap()["image"] = json!(to);
     }

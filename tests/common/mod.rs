@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 pub mod fake_kube;
+pub mod live;
 
 pub fn rollwright() -> Command {
     Command::cargo_bin("rollwright").unwrap()

@@ -227,15 +227,7 @@ fn build_pair_rules() -> Vec<PairRule> {
             Quantity,
         );
     }
-    for part in ["hard"] {
-        add(
-            "quantities",
-            RESOURCEQUOTA,
-            &format!("/spec/{part}"),
-            "*",
-            Quantity,
-        );
-    }
+    add("quantities", RESOURCEQUOTA, "/spec/hard", "*", Quantity);
     for part in [
         "max",
         "min",
