@@ -809,3 +809,31 @@ fn a_load_balancer_cleanup_finalizer_is_not_a_change() {
         );
     }
 }
+
+#[test]
+fn a_kubeconfig_variable_naming_no_file_is_an_error_not_another_cluster() {
+    let home = tempfile::tempdir().unwrap();
+    // A ~/.kube/config that must not be read when KUBECONFIG is set.
+    std::fs::create_dir_all(home.path().join(".kube")).unwrap();
+    let server = FakeKube::start(vec![], Mode::Serve);
+    server.kubeconfig(&home.path().join(".kube"), "shop");
+    std::fs::rename(
+        home.path().join(".kube/kubeconfig"),
+        home.path().join(".kube/config"),
+    )
+    .unwrap();
+    let missing = home.path().join("typo");
+    let out = rollwright()
+        .args(["diff", &example().display().to_string(), "--live"])
+        .env("KUBECONFIG", &missing)
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: KUBECONFIG: none of the files KUBECONFIG names exists"),
+        "{stderr}"
+    );
+    assert!(server.requests().is_empty());
+}

@@ -94,9 +94,22 @@ fn kubeconfig(options: &LiveOptions) -> Result<Option<(Kubeconfig, String)>> {
                 })?,
             });
         }
-        if let Some(m) = merged {
-            return Ok(Some((m, "KUBECONFIG".into())));
-        }
+        return match merged {
+            Some(m) => Ok(Some((m, "KUBECONFIG".into()))),
+            // As kubectl: KUBECONFIG set means ~/.kube/config is not read, so a typo never
+            // diffs against another cluster.
+            None => Err(flag_error(
+                "KUBECONFIG",
+                format!(
+                    "none of the files KUBECONFIG names exists ({})",
+                    std::env::split_paths(&value)
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                "point KUBECONFIG at the cluster's kubeconfig, or pass --kubeconfig FILE",
+            )),
+        };
     }
     let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config"));
     match home.filter(|h| h.exists()) {
