@@ -94,7 +94,7 @@ fn env_values_files_are_relative_to_the_chart_and_errors_name_the_flag() {
 
 #[test]
 fn the_plugin_definition_runs_render_with_the_env() {
-    let text = std::fs::read_to_string(repo().join("plugin.yaml")).unwrap();
+    let text = std::fs::read_to_string(repo().join("deploy/argocd/plugin.yaml")).unwrap();
     let plugin: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
     assert_eq!(plugin["apiVersion"], "argoproj.io/v1alpha1");
     assert_eq!(plugin["kind"], "ConfigManagementPlugin");

@@ -7,6 +7,7 @@ use assert_cmd::Command;
 
 pub mod fake_kube;
 pub mod live;
+pub mod release;
 
 pub fn rollwright() -> Command {
     Command::cargo_bin("rollwright").unwrap()
