@@ -61,6 +61,33 @@ fn main() {
         .enumerate()
         .map(|(i, o)| as_live(&o, i))
         .collect();
+    // The comparison alone, without HTTP: pairing, normalisation (defaults tables, the
+    // three-way rule, lists by merge key), field changes and impact of 400 pairs.
+    let proposed = bundles("1.29", false);
+    let before: Vec<Value> = live[..proposed.len()].to_vec();
+    let mut samples: Vec<Duration> = (0..20)
+        .map(|_| {
+            let sides = rollwright::diff::Sides {
+                before: before.clone(),
+                after: proposed.clone(),
+                ..Default::default()
+            };
+            let options = rollwright::diff::Options {
+                live: true,
+                ..Default::default()
+            };
+            let t = Instant::now();
+            std::hint::black_box(rollwright::diff::compare(sides, &options).unwrap());
+            t.elapsed()
+        })
+        .collect();
+    samples.sort();
+    println!(
+        "compare of {} live/proposed pairs (new tag): median {:.1} ms, p90 {:.1} ms",
+        proposed.len(),
+        samples[samples.len() / 2].as_secs_f64() * 1e3,
+        samples[samples.len() * 9 / 10].as_secs_f64() * 1e3,
+    );
     let dir = tempfile::tempdir().unwrap();
     for (name, tag, spread) in [
         ("same", "1.28", false),
@@ -119,6 +146,7 @@ fn main() {
             let status = std::process::Command::new(env!("CARGO_BIN_EXE_rollwright"))
                 .args(&args[1..])
                 .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
                 .status()
                 .unwrap();
             assert_eq!(status.code(), Some(out.code.into()));

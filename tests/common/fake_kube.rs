@@ -613,7 +613,9 @@ pub fn as_live(rendered: &Value, n: usize) -> Value {
         meta.insert(
             "managedFields".into(),
             json!([{"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": api_version,
-                "time": "2026-11-20T10:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": {}}}]),
+                "time": "2026-11-20T10:00:00Z", "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:metadata": {"f:annotations": {".": {},
+                    "f:kubectl.kubernetes.io/last-applied-configuration": {}}}}}]),
         );
         let annotations = meta
             .entry("annotations")
