@@ -61,6 +61,33 @@ fn main() {
         .enumerate()
         .map(|(i, o)| as_live(&o, i))
         .collect();
+    // The comparison alone, without HTTP: pairing, normalisation (defaults tables, the
+    // three-way rule, lists by merge key), field changes and impact of 400 pairs.
+    let proposed = bundles("1.29", false);
+    let before: Vec<Value> = live[..proposed.len()].to_vec();
+    let mut samples: Vec<Duration> = (0..20)
+        .map(|_| {
+            let sides = rollwright::diff::Sides {
+                before: before.clone(),
+                after: proposed.clone(),
+                ..Default::default()
+            };
+            let options = rollwright::diff::Options {
+                live: true,
+                ..Default::default()
+            };
+            let t = Instant::now();
+            std::hint::black_box(rollwright::diff::compare(sides, &options).unwrap());
+            t.elapsed()
+        })
+        .collect();
+    samples.sort();
+    println!(
+        "compare of {} live/proposed pairs (new tag): median {:.1} ms, p90 {:.1} ms",
+        proposed.len(),
+        samples[samples.len() / 2].as_secs_f64() * 1e3,
+        samples[samples.len() * 9 / 10].as_secs_f64() * 1e3,
+    );
     let dir = tempfile::tempdir().unwrap();
     for (name, tag, spread) in [
         ("same", "1.28", false),
@@ -75,9 +102,14 @@ fn main() {
     }
     let server = FakeKube::start(live, Mode::Serve);
     let kubeconfig = server.kubeconfig(dir.path(), "shop");
-    for name in ["same", "new-tag", "new-tag, one namespace per bundle"] {
+    for (name, server_side) in [
+        ("same", false),
+        ("new-tag", false),
+        ("new-tag, one namespace per bundle", false),
+        ("new-tag", true),
+    ] {
         let file = dir.path().join(format!("{name}.yaml"));
-        let args = [
+        let mut args = vec![
             "rollwright",
             "diff",
             file.to_str().unwrap(),
@@ -86,9 +118,17 @@ fn main() {
             kubeconfig.to_str().unwrap(),
             "--detailed-exitcode",
         ];
+        if server_side {
+            args.push("--server-side");
+        }
+        let name = if server_side {
+            format!("{name}, --server-side")
+        } else {
+            name.to_string()
+        };
         let before = server.requests().len();
         let run = || {
-            let cli = Cli::try_parse_from(args).unwrap();
+            let cli = Cli::try_parse_from(&args).unwrap();
             rollwright::commands::run(cli.command).expect("diff runs")
         };
         let out = run();
@@ -106,18 +146,32 @@ fn main() {
             let status = std::process::Command::new(env!("CARGO_BIN_EXE_rollwright"))
                 .args(&args[1..])
                 .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
                 .status()
                 .unwrap();
             assert_eq!(status.code(), Some(out.code.into()));
             t.elapsed()
         };
-        assert!(requests.iter().all(|r| r.starts_with("GET ")), "reads only");
-        let lists = requests.iter().filter(|r| r.contains('?')).count();
+        let patches = requests.iter().filter(|r| r.starts_with("PATCH ")).count();
+        if server_side {
+            assert!(
+                requests
+                    .iter()
+                    .all(|r| r.starts_with("GET ") || r.contains("dryRun=All")),
+                "reads and dry runs only"
+            );
+        } else {
+            assert_eq!(patches, 0, "reads only");
+        }
+        let lists = requests
+            .iter()
+            .filter(|r| r.starts_with("GET ") && r.contains('?'))
+            .count();
         println!(
-            "live diff of {BUNDLES} bundles ({name}): exit {}, {} requests per diff ({lists} LIST, {} GET of one object; no other verb), in-process median {:.1} ms, p90 {:.1} ms, whole process {:.1} ms",
+            "live diff of {BUNDLES} bundles ({name}): exit {}, {} requests per diff ({lists} LIST, {} GET of one object, {patches} dry-run PATCH), in-process median {:.1} ms, p90 {:.1} ms, whole process {:.1} ms",
             out.code,
             requests.len(),
-            requests.len() - lists,
+            requests.len() - lists - patches,
             samples[samples.len() / 2].as_secs_f64() * 1e3,
             samples[samples.len() * 9 / 10].as_secs_f64() * 1e3,
             process.as_secs_f64() * 1e3,

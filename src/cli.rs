@@ -52,7 +52,7 @@ pub enum Command {
     /// Show what applying the proposed objects would change, against the cluster (--live), a
     /// base (--base) or the same files at a git ref (--base-ref), with the release impact of
     /// each Rollout.
-    Diff(DiffArgs),
+    Diff(Box<DiffArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -369,9 +369,13 @@ pub struct DiffArgs {
     /// segment); repeatable, added to `diff.ignore` of the configuration.
     #[arg(long = "ignore", value_name = "RULE")]
     pub ignore: Vec<String>,
-    /// Show Secret values instead of a hash of each.
+    /// Show Secret values instead of markers that say only whether each changed.
     #[arg(long)]
     pub show_secrets: bool,
+    /// Mark Secret values with an HMAC-SHA256 under the key in FILE (at least 16 bytes), stable
+    /// between runs for one object, instead of only "changed" or not.
+    #[arg(long, value_name = "FILE", conflicts_with = "show_secrets")]
+    pub secret_key_file: Option<PathBuf>,
     /// Most bytes of Markdown output (GitHub refuses comments over 65,536).
     #[arg(long, value_name = "N", default_value_t = 65536,
           value_parser = clap::value_parser!(u64).range(2048..))]
@@ -400,4 +404,12 @@ pub struct DiffArgs {
     /// the render are shown as removed.
     #[arg(short = 'l', long, value_name = "LABELS", requires = "live")]
     pub selector: Option<String>,
+    /// With --live: ask the API server what it would store, by a server-side apply dry run of
+    /// each object (PATCH with dryRun=All: nothing is written; needs the `patch` verb).
+    #[arg(long, requires = "live")]
+    pub server_side: bool,
+    /// With --server-side: the field manager of the dry runs; name the one your deploys use
+    /// (`kubectl`, `argocd-controller`, `helm`) so that removed fields show.
+    #[arg(long, value_name = "NAME", requires = "server_side")]
+    pub field_manager: Option<String>,
 }

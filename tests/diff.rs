@@ -161,7 +161,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 }
 
 #[test]
-fn secrets_are_hashed_unless_asked() {
+fn secrets_are_masked_unless_asked() {
     let dir = tempfile::tempdir().unwrap();
     let secret = |v: &str| {
         format!(
@@ -183,7 +183,7 @@ fn secrets_are_hashed_unless_asked() {
             "{format} leaks"
         );
         assert!(
-            r.stdout.contains("<secret sha256:") || r.stdout.contains("&lt;secret sha256:"),
+            r.stdout.contains("<secret (after)>") || r.stdout.contains("&lt;secret (after)&gt;"),
             "{format}: {}",
             r.stdout
         );
@@ -192,6 +192,137 @@ fn secrets_are_hashed_unless_asked() {
     assert!(r.stdout.contains("aHVudGVyMg=="), "{}", r.stdout);
     let same = run(&["diff", &base, "--base", &base, "--detailed-exitcode"]);
     assert_eq!(same.code, 0);
+}
+
+/// Issue 12.13: the marker of a Secret value holds nothing of the value, so there is nothing to
+/// try candidates against and nothing that links two objects holding the same value; with a
+/// key of the user's, it is an HMAC bound to the object.
+#[test]
+fn secret_markers_cannot_be_brute_forced_or_linked() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = |name: &str, pin: &str| {
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\nstringData:\n  pin: \"{pin}\"\n"
+        )
+    };
+    let base = write(
+        dir.path(),
+        "base/s.yaml",
+        &format!("{}---\n{}", secret("a", "000000"), secret("b", "000000")),
+    );
+    let new = write(
+        dir.path(),
+        "new/s.yaml",
+        &format!("{}---\n{}", secret("a", "123456"), secret("b", "123456")),
+    );
+    let r = run(&["diff", &new, "--base", &base, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    for o in doc["objects"].as_array().unwrap() {
+        assert_eq!(
+            o["fields"],
+            serde_json::json!([{"path": "/data/pin", "op": "replace", "before": "<secret (before)>", "after": "<secret (after)>"}])
+        );
+    }
+    // The old marker was a SHA-256 prefix of the stored value: none is left to find.
+    for stored in ["MTIzNDU2", "MDAwMDAw"] {
+        let digest = ring::digest::digest(&ring::digest::SHA256, stored.as_bytes());
+        let hex: String = digest.as_ref()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(!r.stdout.contains(&hex), "{}", r.stdout);
+    }
+    // With a key: stable for one object, different across objects and keys.
+    let key = write(dir.path(), "key", "0123456789abcdef0123456789abcdef\n");
+    let other = write(dir.path(), "other", "fedcba9876543210fedcba9876543210\n");
+    let markers = |key: &str| -> Vec<String> {
+        let r = run(&[
+            "diff",
+            &new,
+            "--base",
+            &base,
+            "--format",
+            "json",
+            "--secret-key-file",
+            key,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        doc["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["fields"][0]["after"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = markers(&key);
+    assert!(first[0].starts_with("<secret hmac:"), "{first:?}");
+    assert_ne!(
+        first[0], first[1],
+        "equal values in two objects must not link"
+    );
+    assert_eq!(first, markers(&key));
+    assert_ne!(first, markers(&other));
+    let short = write(dir.path(), "short", "pin\n");
+    let r = run(&["diff", &new, "--base", &base, "--secret-key-file", &short]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("at least 16"), "{}", r.stderr);
+}
+
+/// Lists are matched by merge key when shown: an entry inserted at the top of `env` is one
+/// added entry, not a change of every entry after it.
+#[test]
+fn an_inserted_list_entry_is_one_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let deployment = |env: &[&str]| {
+        let env: String = env
+            .iter()
+            .map(|n| format!("        - name: {n}\n          value: \"{n}\"\n"))
+            .collect();
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        env:\n{env}"
+        )
+    };
+    let base = write(dir.path(), "base/d.yaml", &deployment(&["A", "B", "C"]));
+    let new = write(
+        dir.path(),
+        "new/d.yaml",
+        &deployment(&["NEW", "A", "B", "C"]),
+    );
+    let r = run(&["diff", &new, "--base", &base, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        doc["objects"][0]["fields"],
+        serde_json::json!([{"path": "/spec/template/spec/containers/0/env/0", "op": "add",
+            "after": {"name": "NEW", "value": "NEW"}}])
+    );
+    let r = run(&["diff", &new, "--base", &base, "-C", "0"]);
+    let changed: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        vec!["+        - name: NEW", "+          value: NEW"],
+        "{}",
+        r.stdout
+    );
+    // A moved entry is one move.
+    let moved = write(dir.path(), "moved/d.yaml", &deployment(&["B", "C", "A"]));
+    let r = run(&["diff", &moved, "--base", &base, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        doc["objects"][0]["fields"],
+        serde_json::json!([{"path": "/spec/template/spec/containers/0/env/2", "op": "move",
+            "from": "/spec/template/spec/containers/0/env/0"}])
+    );
 }
 
 #[test]
@@ -467,14 +598,30 @@ fn manifests_against_base_show_created_and_removed() {
 }
 
 #[test]
-fn readme_lists_every_default_rule() {
-    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
-    let section = &readme[readme.find("### Default ignore rules").unwrap()..];
+fn docs_list_every_default_rule() {
+    let docs = std::fs::read_to_string(common::repo().join("docs/diff.md")).unwrap();
+    let section = &docs[docs.find("## Default ignore rules").unwrap()..];
     for rule in rollwright::diff::normalize::RULES {
         assert!(
             section.contains(&format!("| `{}` |", rule.name)),
-            "README lacks `{}`",
+            "docs/diff.md lacks `{}`",
             rule.name
         );
+    }
+}
+
+#[test]
+fn docs_list_every_diff_flag() {
+    use clap::CommandFactory;
+    let docs = std::fs::read_to_string(common::repo().join("docs/diff.md")).unwrap();
+    let cli = rollwright::cli::Cli::command();
+    let diff = cli.find_subcommand("diff").unwrap();
+    for arg in diff.get_arguments() {
+        if let Some(long) = arg.get_long()
+            && long != "help"
+        {
+            let flag = regex::Regex::new(&format!("--{long}([^-a-z]|$)")).unwrap();
+            assert!(flag.is_match(&docs), "docs/diff.md lacks --{long}");
+        }
     }
 }

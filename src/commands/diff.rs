@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::diff::base::{self, InputKind};
 use crate::diff::live::{self, LiveOptions};
 use crate::diff::normalize::IgnoreRule;
+use crate::diff::normalize::secrets::SecretKey;
 use crate::diff::{self, Options, Sides, json, markdown, unified};
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::values::ValuesInput;
@@ -54,6 +55,17 @@ fn ignores(args: &DiffArgs, config: &Config) -> Result<Vec<IgnoreRule>> {
     Ok(rules)
 }
 
+/// The key of `--secret-key-file`.
+fn secret_key(path: &Path) -> Result<SecretKey> {
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::io(path, &e))?;
+    SecretKey::new(&bytes).map_err(|m| {
+        Error::one(
+            Diagnostic::new(Some(Location::file(path, None)), format!("--secret-key-file: {m}"))
+                .with_help("write a random key into it: `openssl rand -hex 32 > FILE` (and keep it as secret as the Secrets)"),
+        )
+    })
+}
+
 /// Standard input read once into a file, when both sides would read it.
 fn stdin_to_file(dir: &Path) -> Result<PathBuf> {
     let mut buf = Vec::new();
@@ -73,6 +85,12 @@ pub fn run(args: &DiffArgs) -> Result<Output> {
         ignores: ignores(args, &config)?,
         show_secrets: args.show_secrets,
         live: args.live,
+        server_side: args.server_side,
+        secret_key: args
+            .secret_key_file
+            .as_deref()
+            .map(secret_key)
+            .transpose()?,
     };
     let request_timeout = live::parse_timeout(&args.request_timeout).map_err(|m| {
         Error::one(Diagnostic::new(
@@ -93,6 +111,7 @@ pub fn run(args: &DiffArgs) -> Result<Output> {
     }
     let mut after = base::load(input, &values, ns)?;
     let mut notes = Vec::new();
+    let mut conflicts = Vec::new();
     let (before, context, before_label) = if args.live {
         let live = live::fetch(
             &mut after,
@@ -102,9 +121,16 @@ pub fn run(args: &DiffArgs) -> Result<Output> {
                 namespace: args.namespace.clone(),
                 request_timeout,
                 selector: args.selector.clone(),
+                server_side: args.server_side,
+                field_manager: args.field_manager.clone(),
             },
         )?;
         notes.extend(live.notes);
+        if args.server_side {
+            // What the API server would store stands for the proposed objects.
+            after = live.stored;
+            conflicts = live.conflicts;
+        }
         (live.objects, live.context, "live".to_string())
     } else if let Some(base_path) = &args.base {
         // The base renders from its own values; the release's name and namespace are the
@@ -153,6 +179,7 @@ pub fn run(args: &DiffArgs) -> Result<Output> {
             before,
             after,
             context,
+            conflicts,
             before_label,
             after_label: "proposed".into(),
         },

@@ -83,6 +83,8 @@ pub struct Impact {
     pub strategy: Option<String>,
     /// The commands that move the update on.
     pub commands: Vec<String>,
+    /// What a forced server-side apply would break (`--server-side` conflicts).
+    pub warnings: Vec<String>,
 }
 
 /// One impact per Rollout that changes.
@@ -122,6 +124,10 @@ fn impact(o: &ObjectDiff, all: &[ObjectDiff]) -> Impact {
         .and_then(Value::as_object)
         .and_then(|s| s.keys().next().cloned());
     let blue_green = proposed.and_then(|r| blue_green(r, &o.id, all));
+    let warnings = blue_green
+        .as_ref()
+        .map(|bg| selector_warnings(bg, &o.id, all))
+        .unwrap_or_default();
     let name = &o.id.name;
     let ns =
         o.id.namespace
@@ -151,7 +157,37 @@ fn impact(o: &ObjectDiff, all: &[ObjectDiff]) -> Impact {
         blue_green,
         strategy,
         commands,
+        warnings,
     }
+}
+
+/// The Services of a blue-green Rollout whose selector another manager owns: with
+/// `--force-conflicts`, a server-side apply would take the selector, and with it the
+/// controller's `rollouts-pod-template-hash`.
+fn selector_warnings(bg: &BlueGreen, id: &ObjectId, all: &[ObjectDiff]) -> Vec<String> {
+    let mut out = Vec::new();
+    for service in std::iter::once(&bg.active_service).chain(bg.preview_service.iter()) {
+        let conflicts = all.iter().filter(|o| {
+            o.id.kind == "Service" && o.id.name == *service && o.id.namespace == id.namespace
+        });
+        for c in conflicts.flat_map(|o| &o.conflicts) {
+            if !c.field.starts_with(".spec.selector") {
+                continue;
+            }
+            out.push(if c.manager.contains("rollout") {
+                format!(
+                    "Service {service}: the Argo Rollouts controller (`{}`) owns spec.selector; applying with --force-conflicts would drop its rollouts-pod-template-hash, so the Service would select the pods of every revision (preview included) until the controller sets it again; apply without forcing, or leave the selector to the controller",
+                    c.manager
+                )
+            } else {
+                format!(
+                    "Service {service}: `{}` owns spec.selector; applying with --force-conflicts would take it over",
+                    c.manager
+                )
+            });
+        }
+    }
+    out
 }
 
 fn is_image_path(path: &str) -> bool {
@@ -344,13 +380,14 @@ impl Impact {
             });
         }
         const MAX: usize = 5;
-        let describe = |f: &FieldChange| {
-            format!(
+        let describe = |f: &FieldChange| match &f.from {
+            Some(from) => format!("{} moved to {}", dotted(from), dotted(&f.path)),
+            None => format!(
                 "{}: {} → {}",
                 dotted(&f.path),
                 short(f.before.as_ref()),
                 short(f.after.as_ref())
-            )
+            ),
         };
         if self.kind == ImpactKind::NewRevision {
             for f in self.template_changes.iter().take(MAX) {
@@ -394,6 +431,7 @@ impl Impact {
                 }
             }
         }
+        out.extend(self.warnings.iter().map(|w| format!("warning: {w}")));
         out
     }
 
@@ -490,6 +528,7 @@ mod tests {
             after,
             fields,
             suppressed: vec![],
+            conflicts: vec![],
         }
     }
 
@@ -552,5 +591,26 @@ mod tests {
         let i = &analyse(&[o])[0];
         assert_eq!(i.kind, ImpactKind::FirstDeploy);
         assert!(i.lines().join("\n").contains("no pause, no analysis"));
+    }
+
+    /// The release impact warns where --force-conflicts would drop the controller's hash.
+    #[test]
+    fn a_selector_owned_by_the_controller_is_warned_about() {
+        let rollout = object(
+            Some(rollout("nginx:1.28", false)),
+            Some(rollout("nginx:1.29", false)),
+        );
+        let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "demo-active", "namespace": "shop"}});
+        let mut service = object(Some(svc.clone()), Some(svc));
+        service.conflicts.push(crate::diff::Conflict {
+            field: ".spec.selector".into(),
+            manager: "rollouts-controller".into(),
+        });
+        let i = &analyse(&[rollout, service])[0];
+        let lines = i.lines().join("\n");
+        assert!(
+            lines.contains("warning: Service demo-active: the Argo Rollouts controller (`rollouts-controller`) owns spec.selector; applying with --force-conflicts would drop its rollouts-pod-template-hash"),
+            "{lines}"
+        );
     }
 }

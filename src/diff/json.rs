@@ -19,6 +19,9 @@ fn id(id: &ObjectId) -> Value {
 
 fn field(f: &FieldChange) -> Value {
     let mut v = json!({ "path": f.path, "op": f.op() });
+    if let Some(from) = &f.from {
+        v["from"] = json!(from);
+    }
     if let Some(b) = &f.before {
         v["before"] = b.clone();
     }
@@ -60,6 +63,7 @@ fn impact(i: &Impact) -> Value {
         "strategy": i.strategy,
         "blueGreen": blue_green,
         "commands": i.commands,
+        "warnings": i.warnings,
         "description": i.lines(),
     })
 }
@@ -73,6 +77,13 @@ fn object(o: &ObjectDiff) -> Value {
         .iter()
         .map(|s| json!({"path": s.path, "rule": s.rule}))
         .collect();
+    if !o.conflicts.is_empty() {
+        v["conflicts"] = o
+            .conflicts
+            .iter()
+            .map(|c| json!({"field": c.field, "manager": c.manager}))
+            .collect();
+    }
     v
 }
 

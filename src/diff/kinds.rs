@@ -144,21 +144,117 @@ const KNOWN: &[(&str, &str, &str, &str, bool)] = &[
         "servicemonitors",
         true,
     ),
+    ("", "v1", "LimitRange", "limitranges", true),
+    ("", "v1", "ResourceQuota", "resourcequotas", true),
+    ("", "v1", "Endpoints", "endpoints", true),
+    (
+        "",
+        "v1",
+        "ReplicationController",
+        "replicationcontrollers",
+        true,
+    ),
+    ("", "v1", "PersistentVolume", "persistentvolumes", false),
+    (
+        "apps",
+        "v1",
+        "ControllerRevision",
+        "controllerrevisions",
+        true,
+    ),
+    (
+        "networking.k8s.io",
+        "v1",
+        "IngressClass",
+        "ingressclasses",
+        false,
+    ),
+    (
+        "storage.k8s.io",
+        "v1",
+        "StorageClass",
+        "storageclasses",
+        false,
+    ),
+    (
+        "scheduling.k8s.io",
+        "v1",
+        "PriorityClass",
+        "priorityclasses",
+        false,
+    ),
+    ("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false),
+    (
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        false,
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "v1",
+        "MutatingWebhookConfiguration",
+        "mutatingwebhookconfigurations",
+        false,
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "v1",
+        "ValidatingWebhookConfiguration",
+        "validatingwebhookconfigurations",
+        false,
+    ),
+    ("keda.sh", "v1alpha1", "ScaledObject", "scaledobjects", true),
+    (
+        "gateway.networking.k8s.io",
+        "v1",
+        "HTTPRoute",
+        "httproutes",
+        true,
+    ),
+    (
+        "gateway.networking.k8s.io",
+        "v1",
+        "Gateway",
+        "gateways",
+        true,
+    ),
+    ("cert-manager.io", "v1", "Certificate", "certificates", true),
+    (
+        "cert-manager.io",
+        "v1",
+        "ClusterIssuer",
+        "clusterissuers",
+        false,
+    ),
 ];
 
-/// The group of an `apiVersion` (`""` for the core group).
+/// Group and version of an `apiVersion`, read as the API machinery reads it
+/// (`ParseGroupVersion`): `v1` and `/v1` are the core group, `apps/v1` the group `apps`;
+/// more than one `/`, or nothing at all, is not an apiVersion.
+pub fn parse_api_version(api_version: &str) -> Option<(&str, &str)> {
+    let s = api_version.trim();
+    if s.is_empty() || s == "/" {
+        return None;
+    }
+    match s.split_once('/') {
+        None => Some(("", s)),
+        Some((_, v)) if v.contains('/') => None,
+        Some((g, v)) => Some((g, v)),
+    }
+}
+
+/// The group of an `apiVersion` (`""` for the core group, and for one that does not parse).
 pub fn group_of(api_version: &str) -> &str {
-    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+    parse_api_version(api_version).map_or("", |(g, _)| g)
 }
 
 /// How the API serves `kind` of `api_version`. The version is the object's own (the server
 /// converts between served versions); unknown kinds get the plural kubectl would guess and
 /// are taken as namespaced.
 pub fn info(api_version: &str, kind: &str) -> KindInfo {
-    let (group, version) = match api_version.rsplit_once('/') {
-        Some((g, v)) => (g, v),
-        None => ("", api_version),
-    };
+    let (group, version) = parse_api_version(api_version).unwrap_or(("", ""));
     match KNOWN.iter().find(|k| k.0 == group && k.2 == kind) {
         Some(&(g, _, k, plural, namespaced)) => KindInfo {
             group: g.into(),
@@ -242,5 +338,18 @@ mod tests {
             known("autoscaling", "HorizontalPodAutoscaler").version,
             "v2"
         );
+        // `/v1` is the core group, as the API machinery reads it.
+        assert_eq!(info("/v1", "Secret").resource(), "secrets");
+        assert!(!info("storage.k8s.io/v1", "StorageClass").namespaced);
+    }
+
+    #[test]
+    fn api_versions_parse_as_the_api_machinery_parses_them() {
+        assert_eq!(parse_api_version("v1"), Some(("", "v1")));
+        assert_eq!(parse_api_version("/v1"), Some(("", "v1")));
+        assert_eq!(parse_api_version(" apps/v1 "), Some(("apps", "v1")));
+        assert_eq!(parse_api_version("a/b/v1"), None);
+        assert_eq!(parse_api_version(""), None);
+        assert_eq!(group_of("argoproj.io/v1alpha1"), "argoproj.io");
     }
 }

@@ -1,6 +1,8 @@
 //! Matching the two sides: an object is the same object when group, kind, namespace and name
 //! agree. The version is left out, since the API server serves one object at every version
-//! of its group (an HPA read as `autoscaling/v2` is the one applied as `v1`).
+//! of its group (an HPA read as `autoscaling/v2` is the one applied as `v1`). The group is
+//! read from the normalised apiVersion (`/v1` is the core group) and the kind without regard
+//! to case, as the API server found the object the proposed spelling named.
 
 use std::collections::BTreeMap;
 
@@ -21,13 +23,16 @@ pub struct Key {
 
 impl Key {
     pub fn of(object: &Value) -> Option<Key> {
-        let id = id_of(object)?;
-        Some(Key {
+        Some(Key::of_id(&id_of(object)?))
+    }
+
+    pub fn of_id(id: &ObjectId) -> Key {
+        Key {
             group: group_of(&id.api_version).to_string(),
-            kind: id.kind,
-            namespace: id.namespace,
-            name: id.name,
-        })
+            kind: id.kind.trim().to_ascii_lowercase(),
+            namespace: id.namespace.clone(),
+            name: id.name.clone(),
+        }
     }
 }
 
@@ -56,8 +61,8 @@ pub fn pair(before: &[Value], after: &[Value]) -> Result<Vec<Pair>> {
     let mut before_by_key: BTreeMap<Key, &Value> = BTreeMap::new();
     for o in before {
         let key = Key::of(o).ok_or_else(|| Error::msg("an object without identity"))?;
-        if before_by_key.insert(key.clone(), o).is_some() {
-            return Err(duplicate(&key, "the base"));
+        if before_by_key.insert(key, o).is_some() {
+            return Err(duplicate(o, "the base"));
         }
     }
     let mut pairs = Vec::with_capacity(after.len() + before.len());
@@ -65,7 +70,7 @@ pub fn pair(before: &[Value], after: &[Value]) -> Result<Vec<Pair>> {
     for o in after {
         let key = Key::of(o).ok_or_else(|| Error::msg("an object without identity"))?;
         if !seen.insert(key.clone()) {
-            return Err(duplicate(&key, "the proposed objects"));
+            return Err(duplicate(o, "the proposed objects"));
         }
         let id = id_of(o).expect("checked above");
         pairs.push(Pair {
@@ -84,8 +89,9 @@ pub fn pair(before: &[Value], after: &[Value]) -> Result<Vec<Pair>> {
     Ok(pairs)
 }
 
-fn duplicate(key: &Key, side: &str) -> Error {
-    let ns = key
+fn duplicate(object: &Value, side: &str) -> Error {
+    let id = id_of(object).expect("an object with identity");
+    let ns = id
         .namespace
         .as_deref()
         .map(|n| format!("{n}/"))
@@ -93,7 +99,7 @@ fn duplicate(key: &Key, side: &str) -> Error {
     Error::one(
         crate::error::Diagnostic::new(
             None,
-            format!("{side} hold two objects {} {ns}{}", key.kind, key.name),
+            format!("{side} hold two objects {} {ns}{}", id.kind, id.name),
         )
         .with_help("each object may appear once; remove the copy"),
     )
@@ -129,5 +135,14 @@ mod tests {
             ]
         );
         assert!(pair(&[], &[hpa("v", "x"), hpa("v", "x")]).is_err());
+    }
+
+    #[test]
+    fn spellings_of_one_object_pair() {
+        let live = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "prod"}});
+        let proposed = json!({"apiVersion": "/v1", "kind": "secret", "metadata": {"name": "db", "namespace": "prod"}});
+        let pairs = pair(&[live], &[proposed]).unwrap();
+        assert_eq!(pairs.len(), 1);
+        assert!(pairs[0].before.is_some());
     }
 }

@@ -12,6 +12,7 @@ pub mod base;
 pub mod impact;
 pub mod json;
 pub mod kinds;
+pub mod lists;
 pub mod live;
 pub mod markdown;
 pub mod matching;
@@ -45,19 +46,24 @@ impl Change {
     }
 }
 
-/// One changed field, by JSON pointer (RFC 6901) into the normalised object.
+/// One changed field, by JSON pointer (RFC 6901) into the normalised object. Items of a
+/// keyed list (see `lists.rs`) are named by their index on the proposed side (on the before
+/// side for a removed item); a moved item is a `move` from its old index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldChange {
     pub path: String,
     pub before: Option<Value>,
     pub after: Option<Value>,
+    /// For a list item that moved: its pointer on the before side.
+    pub from: Option<String>,
 }
 
 impl FieldChange {
     pub fn op(&self) -> &'static str {
-        match (&self.before, &self.after) {
-            (None, Some(_)) => "add",
-            (Some(_), None) => "remove",
+        match (&self.from, &self.before, &self.after) {
+            (Some(_), _, _) => "move",
+            (None, None, Some(_)) => "add",
+            (None, Some(_), None) => "remove",
             _ => "replace",
         }
     }
@@ -74,6 +80,18 @@ pub struct ObjectDiff {
     pub fields: Vec<FieldChange>,
     /// Differences that ignore rules took out of the comparison.
     pub suppressed: Vec<Suppressed>,
+    /// With `--server-side`: fields other managers own that the apply would conflict on.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A field another field manager owns, which a server-side apply of the proposed object
+/// takes over only with `--force-conflicts` (the API server's `409 Conflict`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The field as the API server names it (`.spec.selector`).
+    pub field: String,
+    /// The manager that owns it (`rollouts-controller`).
+    pub manager: String,
 }
 
 /// The whole comparison.
@@ -129,8 +147,12 @@ pub struct Options {
     pub ignores: Vec<IgnoreRule>,
     pub show_secrets: bool,
     /// The before side was read from a cluster: fields the API server allocates
-    /// (`clusterIP`) stand for fields the render leaves out.
+    /// (`clusterIP`) stand for fields the render leaves out, and the three-way rule applies.
     pub live: bool,
+    /// The after side is the API server's answer to a server-side apply dry run.
+    pub server_side: bool,
+    /// `--secret-key-file`: Secret markers are HMACs under this key.
+    pub secret_key: Option<normalize::secrets::SecretKey>,
 }
 
 /// The two sides, ready to compare.
@@ -140,6 +162,8 @@ pub struct Sides {
     pub after: Vec<Value>,
     /// Objects that inform the rules without being compared (live HorizontalPodAutoscalers).
     pub context: Vec<Value>,
+    /// Server-side apply conflicts, by object.
+    pub conflicts: Vec<(ObjectId, Conflict)>,
     pub before_label: String,
     pub after_label: String,
 }
@@ -156,7 +180,15 @@ pub fn compare(sides: Sides, options: &Options) -> Result<Report> {
     );
     let mut objects = Vec::with_capacity(pairs.len());
     for pair in pairs {
-        objects.push(normalize::diff_pair(pair, &ctx, options));
+        let mut diff = normalize::diff_pair(pair, &ctx, options);
+        let key = matching::Key::of_id(&diff.id);
+        diff.conflicts = sides
+            .conflicts
+            .iter()
+            .filter(|(id, _)| matching::Key::of_id(id) == key)
+            .map(|(_, c)| c.clone())
+            .collect();
+        objects.push(diff);
     }
     let impacts = impact::analyse(&objects);
     Ok(Report {
@@ -167,17 +199,19 @@ pub fn compare(sides: Sides, options: &Options) -> Result<Report> {
     })
 }
 
-/// Structural changes from `a` to `b`, as JSON pointers: maps key by key, lists index by
-/// index (a longer list adds at the end, a shorter one removes there).
+/// Structural changes from `a` to `b`, as JSON pointers: maps key by key, keyed lists item
+/// by item (an inserted item is one `add`, a moved one one `move`), other lists index by index
+/// (a longer list adds at the end, a shorter one removes there).
 pub fn field_changes(a: Option<&Value>, b: Option<&Value>) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    walk_changes(a, b, &mut String::new(), &mut out);
+    walk_changes(a, b, "", &mut String::new(), &mut out);
     out
 }
 
 fn walk_changes(
     a: Option<&Value>,
     b: Option<&Value>,
+    field: &str,
     path: &mut String,
     out: &mut Vec<FieldChange>,
 ) {
@@ -186,21 +220,41 @@ fn walk_changes(
             for (k, va) in ma {
                 let len = path.len();
                 push_segment(path, k);
-                walk_changes(Some(va), mb.get(k), path, out);
+                walk_changes(Some(va), mb.get(k), k, path, out);
                 path.truncate(len);
             }
             for (k, vb) in mb.iter().filter(|(k, _)| !ma.contains_key(*k)) {
                 let len = path.len();
                 push_segment(path, k);
-                walk_changes(None, Some(vb), path, out);
+                walk_changes(None, Some(vb), k, path, out);
                 path.truncate(len);
             }
         }
         (Some(Value::Array(xa)), Some(Value::Array(xb))) => {
-            for i in 0..xa.len().max(xb.len()) {
+            let keyer = lists::Keyer::for_lists(field, xa, xb);
+            let slots = lists::pair(keyer, xa, xb);
+            let moved = if keyer.is_some() {
+                lists::moved(&slots)
+            } else {
+                Vec::new()
+            };
+            for (i, j) in slots {
                 let len = path.len();
-                push_segment(path, &i.to_string());
-                walk_changes(xa.get(i), xb.get(i), path, out);
+                let at = j.or(i).expect("a slot holds an item");
+                push_segment(path, &at.to_string());
+                if let (Some(i), Some(j)) = (i, j)
+                    && moved.contains(&j)
+                {
+                    let mut from = path[..len].to_string();
+                    push_segment(&mut from, &i.to_string());
+                    out.push(FieldChange {
+                        path: path.clone(),
+                        before: None,
+                        after: None,
+                        from: Some(from),
+                    });
+                }
+                walk_changes(i.map(|i| &xa[i]), j.map(|j| &xb[j]), field, path, out);
                 path.truncate(len);
             }
         }
@@ -210,6 +264,7 @@ fn walk_changes(
             path: path.clone(),
             before: a.cloned(),
             after: b.cloned(),
+            from: None,
         }),
     }
 }
@@ -241,5 +296,30 @@ mod tests {
             ]
         );
         assert!(field_changes(Some(&a), Some(&a)).is_empty());
+    }
+
+    #[test]
+    fn an_inserted_env_entry_is_one_change() {
+        let env = |names: &[&str]| -> Value {
+            json!({"env": names.iter().map(|n| json!({"name": n, "value": n})).collect::<Vec<_>>()})
+        };
+        let got = field_changes(
+            Some(&env(&["A", "B", "C"])),
+            Some(&env(&["N", "A", "B", "C"])),
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!((got[0].path.as_str(), got[0].op()), ("/env/0", "add"));
+        let got = field_changes(Some(&env(&["A", "B", "C"])), Some(&env(&["B", "C", "A"])));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(
+            (got[0].path.as_str(), got[0].op(), got[0].from.as_deref()),
+            ("/env/2", "move", Some("/env/0"))
+        );
+        // A changed value inside a matched item is named by its proposed index.
+        let mut b = env(&["N", "A"]);
+        b["env"][1]["value"] = json!("changed");
+        let got = field_changes(Some(&env(&["A"])), Some(&b));
+        let paths: Vec<&str> = got.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, vec!["/env/0", "/env/1/value"]);
     }
 }

@@ -1,8 +1,13 @@
-//! A fake Kubernetes API server for live-diff tests and benchmarks: plain HTTP/1.1 on
-//! 127.0.0.1, one thread per connection, keep-alive, serving GET of one object and LIST of a
-//! collection (with equality label selectors) from objects the test gives it. It records every
-//! request, and can answer 401, 403, a 404 for the Argo Rollouts group (CRDs not installed),
-//! or never answer at all.
+//! A stand-in Kubernetes API server for live-diff tests and benchmarks: HTTP/1.1 (or HTTPS,
+//! with a certificate the test makes) on 127.0.0.1, one thread per connection, keep-alive.
+//! It serves GET of one object and LIST of a collection (equality label selectors, `limit` and
+//! `continue` paging) from objects the test gives it, and answers a server-side apply dry
+//! run (PATCH, `application/apply-patch+yaml`, `dryRun=All`) the way the API server does:
+//! the recorded answer for that object (or the live object) with the applied fields laid
+//! over it, and a `409` where the patch changes a field another manager owns by an
+//! `Update`, unless forced. It records every request, and can answer 401, 403 (to every
+//! verb, or to PATCH only), a 404 for the Argo Rollouts group (CRDs not installed), or
+//! never answer at all. A test CONNECT proxy sits beside it.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -12,41 +17,62 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Serve,
     Unauthorized,
     Forbidden,
+    /// Reads are allowed, PATCH is forbidden.
+    ForbiddenPatch,
     /// The argoproj.io group is not served (CRDs not installed).
     NoArgoCrds,
     /// Reads the request and never answers.
     Hang,
 }
 
+/// How the stand-in is set up beyond its objects.
+#[derive(Default, Clone)]
+pub struct Setup {
+    /// Answers of server-side apply dry runs of the unchanged manifests, by object.
+    pub dry_run: Vec<Value>,
+    /// Most items a LIST page holds (the server may return fewer than `limit`).
+    pub page: Option<usize>,
+    /// Serve HTTPS with this configuration.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+}
+
 pub struct FakeKube {
     pub port: u16,
     pub requests: Arc<Mutex<Vec<String>>>,
+    tls: bool,
     stop: Arc<AtomicBool>,
 }
 
 struct State {
     objects: Vec<Value>,
     mode: Mode,
+    setup: Setup,
     requests: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
 }
 
 impl FakeKube {
     pub fn start(objects: Vec<Value>, mode: Mode) -> FakeKube {
+        FakeKube::start_with(objects, mode, Setup::default())
+    }
+
+    pub fn start_with(objects: Vec<Value>, mode: Mode, setup: Setup) -> FakeKube {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
+        let tls = setup.tls.is_some();
         let state = Arc::new(State {
             objects,
             mode,
+            setup,
             requests: requests.clone(),
             stop: stop.clone(),
         });
@@ -57,21 +83,36 @@ impl FakeKube {
                 }
                 let Ok(conn) = conn else { continue };
                 let state = state.clone();
-                std::thread::spawn(move || serve(conn, &state));
+                std::thread::spawn(move || {
+                    let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
+                    let _ = conn.set_nodelay(true);
+                    match &state.setup.tls {
+                        Some(cfg) => {
+                            let Ok(server) = rustls::ServerConnection::new(cfg.clone()) else {
+                                return;
+                            };
+                            serve(rustls::StreamOwned::new(server, conn), &state);
+                        }
+                        None => serve(conn, &state),
+                    }
+                });
             }
         });
         FakeKube {
             port,
             requests,
+            tls,
             stop,
         }
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
-    /// `METHOD /path?query` of every request so far.
+    /// `METHOD /path?query` of every request so far (PATCH requests end with their content
+    /// type: `PATCH /path?query application/apply-patch+yaml`).
     pub fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }
@@ -91,19 +132,27 @@ impl Drop for FakeKube {
 }
 
 pub fn write_kubeconfig(dir: &Path, server: &str, namespace: &str) -> PathBuf {
+    write_kubeconfig_with(dir, server, namespace, "", "    token: test-token\n")
+}
+
+/// A kubeconfig with extra lines for the cluster entry and the given user entry.
+pub fn write_kubeconfig_with(
+    dir: &Path,
+    server: &str,
+    namespace: &str,
+    cluster_extra: &str,
+    user: &str,
+) -> PathBuf {
     let path = dir.join("kubeconfig");
     let text = format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: {server}\ncontexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake\n    namespace: {namespace}\ncurrent-context: fake\nusers:\n- name: fake\n  user:\n    token: test-token\n"
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: {server}\n{cluster_extra}contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake\n    namespace: {namespace}\ncurrent-context: fake\nusers:\n- name: fake\n  user:\n{user}"
     );
     std::fs::write(&path, text).unwrap();
     path
 }
 
-fn serve(conn: TcpStream, state: &State) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
-    let _ = conn.set_nodelay(true);
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    let mut conn = conn;
+fn serve<S: Read + Write>(conn: S, state: &State) {
+    let mut reader = BufReader::new(conn);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -113,6 +162,7 @@ fn serve(conn: TcpStream, state: &State) {
         let method = parts.next().unwrap_or("").to_string();
         let target = parts.next().unwrap_or("").to_string();
         let mut length = 0usize;
+        let mut content_type = String::new();
         loop {
             let mut h = String::new();
             if reader.read_line(&mut h).unwrap_or(0) == 0 {
@@ -121,19 +171,23 @@ fn serve(conn: TcpStream, state: &State) {
             if h == "\r\n" || h == "\n" {
                 break;
             }
-            if let Some((k, v)) = h.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                length = v.trim().parse().unwrap_or(0);
+            if let Some((k, v)) = h.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if k.eq_ignore_ascii_case("content-type") {
+                    content_type = v.trim().to_string();
+                }
             }
         }
         let mut body = vec![0; length];
         let _ = reader.read_exact(&mut body);
-        state
-            .requests
-            .lock()
-            .unwrap()
-            .push(format!("{method} {target}"));
+        let record = if method == "PATCH" {
+            format!("{method} {target} {content_type}")
+        } else {
+            format!("{method} {target}")
+        };
+        state.requests.lock().unwrap().push(record);
         if state.mode == Mode::Hang {
             // Bounded: the test's client gives up long before.
             let until = Instant::now() + Duration::from_secs(20);
@@ -142,12 +196,14 @@ fn serve(conn: TcpStream, state: &State) {
             }
             return;
         }
-        let (code, content_type, body) = respond(state, &method, &target);
+        let (code, content_type, body) = respond(state, &method, &target, &body);
         let reason = match code {
             200 => "OK",
             401 => "Unauthorized",
             403 => "Forbidden",
             404 => "Not Found",
+            409 => "Conflict",
+            415 => "Unsupported Media Type",
             _ => "Method Not Allowed",
         };
         let head = format!(
@@ -156,7 +212,8 @@ fn serve(conn: TcpStream, state: &State) {
         );
         // One write: a head and a body in two writes meet Nagle's algorithm and the
         // client's delayed ACK, 40 ms a response.
-        if conn.write_all((head + &body).as_bytes()).is_err() {
+        let conn = reader.get_mut();
+        if conn.write_all((head + &body).as_bytes()).is_err() || conn.flush().is_err() {
             return;
         }
     }
@@ -170,15 +227,23 @@ fn status(code: u16, reason: &str, message: &str, details: Value) -> (u16, &'sta
 
 fn plural(kind: &str) -> String {
     let lower = kind.to_lowercase();
-    if lower.ends_with("ss") {
+    if lower.ends_with("ss") || lower.ends_with("ch") {
         format!("{lower}es")
+    } else if let Some(stem) = lower.strip_suffix('y') {
+        format!("{stem}ies")
     } else {
         format!("{lower}s")
     }
 }
 
-fn respond(state: &State, method: &str, target: &str) -> (u16, &'static str, String) {
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+fn query<'a>(query: &'a str, key: &str) -> Option<&'a str> {
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+}
+
+fn respond(state: &State, method: &str, target: &str, body: &[u8]) -> (u16, &'static str, String) {
+    let (path, query_string) = target.split_once('?').unwrap_or((target, ""));
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     // /api/v1/... or /apis/group/version/...
     let (group, version, rest) = match segs.as_slice() {
@@ -186,11 +251,11 @@ fn respond(state: &State, method: &str, target: &str) -> (u16, &'static str, Str
         ["apis", g, v, rest @ ..] => (*g, *v, rest),
         _ => return (404, "text/plain", "404 page not found".into()),
     };
-    if method != "GET" {
+    if method != "GET" && method != "PATCH" {
         return status(
             405,
             "MethodNotAllowed",
-            "the fake serves GET only",
+            "the stand-in serves GET and PATCH only",
             json!({}),
         );
     }
@@ -208,8 +273,15 @@ fn respond(state: &State, method: &str, target: &str) -> (u16, &'static str, Str
         [res, name] => (None, *res, Some(*name)),
         _ => return (404, "text/plain", "404 page not found".into()),
     };
-    if state.mode == Mode::Forbidden {
-        let verb = if name.is_some() { "get" } else { "list" };
+    let name = name.map(decode);
+    let forbidden =
+        state.mode == Mode::Forbidden || (state.mode == Mode::ForbiddenPatch && method == "PATCH");
+    if forbidden {
+        let verb = match (method, &name) {
+            ("PATCH", _) => "patch",
+            (_, Some(_)) => "get",
+            _ => "list",
+        };
         let gr = if group.is_empty() {
             resource.to_string()
         } else {
@@ -235,10 +307,17 @@ fn respond(state: &State, method: &str, target: &str) -> (u16, &'static str, Str
             && plural(o["kind"].as_str().unwrap_or("")) == resource
             && o.pointer("/metadata/namespace").and_then(Value::as_str) == namespace
     };
+    let named = |o: &&Value, name: &str| {
+        matches(o) && o.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
+    };
+    if method == "PATCH" {
+        let Some(name) = name else {
+            return status(405, "MethodNotAllowed", "PATCH needs a name", json!({}));
+        };
+        return apply(state, query_string, body, |o| named(&o, &name));
+    }
     match name {
-        Some(name) => match state.objects.iter().find(|o| {
-            matches(o) && o.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
-        }) {
+        Some(name) => match state.objects.iter().find(|o| named(o, &name)) {
             Some(o) => (200, "application/json", o.to_string()),
             None => status(
                 404,
@@ -248,11 +327,8 @@ fn respond(state: &State, method: &str, target: &str) -> (u16, &'static str, Str
             ),
         },
         None => {
-            let selector = query
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("labelSelector="))
-                .map(decode);
-            let items: Vec<Value> = state
+            let selector = query(query_string, "labelSelector").map(decode);
+            let all: Vec<Value> = state
                 .objects
                 .iter()
                 .filter(|o| matches(o))
@@ -261,7 +337,7 @@ fn respond(state: &State, method: &str, target: &str) -> (u16, &'static str, Str
                     let mut o = o.clone();
                     // Items of built-in kinds come without apiVersion and kind, as from a real
                     // API server.
-                    if group.is_empty() || group == "autoscaling" {
+                    if !group.contains('.') || group.ends_with(".k8s.io") {
                         let m = o.as_object_mut().unwrap();
                         m.remove("apiVersion");
                         m.remove("kind");
@@ -269,9 +345,171 @@ fn respond(state: &State, method: &str, target: &str) -> (u16, &'static str, Str
                     o
                 })
                 .collect();
+            let limit = query(query_string, "limit")
+                .and_then(|l| l.parse::<usize>().ok())
+                .unwrap_or(usize::MAX);
+            let page = limit.min(state.setup.page.unwrap_or(usize::MAX)).max(1);
+            let start = query(query_string, "continue")
+                .and_then(|c| c.parse::<usize>().ok())
+                .unwrap_or(0);
+            let end = (start + page).min(all.len());
+            let items: Vec<Value> = all[start.min(all.len())..end].to_vec();
+            let mut metadata = json!({"resourceVersion": "1000"});
+            if end < all.len() {
+                metadata["continue"] = json!(end.to_string());
+            }
             let list = json!({"apiVersion": if group.is_empty() { version.to_string() } else { format!("{group}/{version}") },
-                "kind": "List", "metadata": {"resourceVersion": "1000"}, "items": items});
+                "kind": "List", "metadata": metadata, "items": items});
             (200, "application/json", list.to_string())
+        }
+    }
+}
+
+/// A server-side apply dry run.
+fn apply(
+    state: &State,
+    query_string: &str,
+    body: &[u8],
+    is_it: impl Fn(&Value) -> bool,
+) -> (u16, &'static str, String) {
+    if query(query_string, "dryRun") != Some("All") {
+        // Never written to: a request that would write is refused loudly.
+        return status(
+            405,
+            "MethodNotAllowed",
+            "the stand-in takes dry runs only",
+            json!({}),
+        );
+    }
+    let Some(manager) = query(query_string, "fieldManager").map(decode) else {
+        return status(
+            422,
+            "Invalid",
+            "fieldManager is required for apply",
+            json!({}),
+        );
+    };
+    let force = query(query_string, "force") == Some("true");
+    let Ok(patch) = serde_json::from_slice::<Value>(body) else {
+        return status(
+            415,
+            "UnsupportedMediaType",
+            "the body is not JSON",
+            json!({}),
+        );
+    };
+    let live = state.objects.iter().find(|o| is_it(o));
+    if let Some(live) = live
+        && !force
+    {
+        let causes = conflicts(live, &patch, &manager);
+        if !causes.is_empty() {
+            let text = causes
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: {}",
+                        c["message"].as_str().unwrap(),
+                        c["field"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            return status(
+                409,
+                "Conflict",
+                &format!("Apply failed with {} conflict(s): {text}", causes.len()),
+                json!({"causes": causes}),
+            );
+        }
+    }
+    let base = state
+        .setup
+        .dry_run
+        .iter()
+        .find(|o| is_it(o))
+        .or(live)
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    let mut stored = base;
+    overlay(&mut stored, &patch);
+    (200, "application/json", stored.to_string())
+}
+
+/// Lays an applied object over the stored one: maps field by field, lists of named items
+/// item by item, anything else replaced.
+fn overlay(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                match b.get_mut(k) {
+                    Some(existing) => overlay(existing, v),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (Value::Array(b), Value::Array(p))
+            if p.iter().chain(b.iter()).all(|i| i.get("name").is_some()) =>
+        {
+            let mut out = Vec::new();
+            for item in p {
+                let mut merged = b
+                    .iter()
+                    .find(|x| x.get("name") == item.get("name"))
+                    .cloned()
+                    .unwrap_or_else(|| json!({}));
+                overlay(&mut merged, item);
+                out.push(merged);
+            }
+            *b = out;
+        }
+        (b, p) => *b = p.clone(),
+    }
+}
+
+/// Fields owned whole (`{}` leaves of `f:` paths) by an `Update` manager other than
+/// `manager` that the patch sets to another value.
+fn conflicts(live: &Value, patch: &Value, manager: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for entry in live
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let owner = entry["manager"].as_str().unwrap_or("");
+        if owner == manager || entry["operation"] != "Update" {
+            continue;
+        }
+        let mut leaves = Vec::new();
+        leaves_of(&entry["fieldsV1"], &mut Vec::new(), &mut leaves);
+        for path in leaves {
+            let pointer: String = path.iter().map(|s| format!("/{s}")).collect();
+            if let (Some(p), Some(l)) = (patch.pointer(&pointer), live.pointer(&pointer))
+                && p != l
+            {
+                out.push(json!({"reason": "FieldManagerConflict",
+                    "message": format!("conflict with \"{owner}\" using {}", live["apiVersion"].as_str().unwrap_or("v1")),
+                    "field": path.iter().map(|s| format!(".{s}")).collect::<String>()}));
+            }
+        }
+    }
+    out
+}
+
+fn leaves_of(fields: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    let Value::Object(m) = fields else { return };
+    if m.is_empty() {
+        out.push(path.clone());
+        return;
+    }
+    for (k, v) in m {
+        if let Some(name) = k.strip_prefix("f:") {
+            path.push(name.to_string());
+            leaves_of(v, path, out);
+            path.pop();
         }
     }
 }
@@ -314,6 +552,46 @@ fn labels_match(o: &Value, selector: &str) -> bool {
     })
 }
 
+/// The `managedFields` entry an `Apply` of `manifest` by `manager` leaves: exactly the fields
+/// the manifest sets (list items of named objects by key, other lists whole).
+pub fn apply_entry(manifest: &Value, manager: &str) -> Value {
+    fn fields(v: &Value) -> Value {
+        let mut out = Map::new();
+        if let Value::Object(m) = v {
+            for (k, child) in m {
+                let entry = match child {
+                    Value::Object(_) => fields(child),
+                    Value::Array(items)
+                        if !items.is_empty()
+                            && items
+                                .iter()
+                                .all(|i| i.get("name").and_then(Value::as_str).is_some()) =>
+                    {
+                        let mut list = Map::new();
+                        for i in items {
+                            let key = json!({"name": i["name"]}).to_string();
+                            let mut f = fields(i);
+                            f.as_object_mut().unwrap().insert(".".into(), json!({}));
+                            list.insert(format!("k:{key}"), f);
+                        }
+                        Value::Object(list)
+                    }
+                    _ => json!({}),
+                };
+                out.insert(format!("f:{k}"), entry);
+            }
+        }
+        Value::Object(out)
+    }
+    let mut applied = manifest.clone();
+    if let Some(m) = applied.as_object_mut() {
+        m.remove("apiVersion");
+        m.remove("kind");
+    }
+    json!({"manager": manager, "operation": "Apply", "apiVersion": manifest["apiVersion"],
+        "time": "2026-11-28T07:48:47Z", "fieldsType": "FieldsV1", "fieldsV1": fields(&applied)})
+}
+
 /// The object as an API server and the Argo Rollouts controller leave it after
 /// `kubectl apply`: server metadata, status, defaults, the controller's annotations and the
 /// pod-template hash selector, keys in another order.
@@ -335,7 +613,9 @@ pub fn as_live(rendered: &Value, n: usize) -> Value {
         meta.insert(
             "managedFields".into(),
             json!([{"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": api_version,
-                "time": "2026-11-20T10:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": {}}}]),
+                "time": "2026-11-20T10:00:00Z", "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:metadata": {"f:annotations": {".": {},
+                    "f:kubectl.kubernetes.io/last-applied-configuration": {}}}}}]),
         );
         let annotations = meta
             .entry("annotations")
@@ -353,6 +633,14 @@ pub fn as_live(rendered: &Value, n: usize) -> Value {
                 name.trim_end_matches("-active")
                     .trim_end_matches("-preview")
             );
+            // The controller owns the selector once it set the hash.
+            o["metadata"]["managedFields"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"manager": "rollouts-controller", "operation": "Update", "apiVersion": "v1",
+                    "time": "2026-11-20T10:00:01Z", "fieldsType": "FieldsV1",
+                    "fieldsV1": {"f:metadata": {"f:annotations": {"f:argo-rollouts.argoproj.io/managed-by-rollouts": {}}},
+                        "f:spec": {"f:selector": {}}}}));
             let spec = o["spec"].as_object_mut().unwrap();
             spec.insert(
                 "clusterIP".into(),
@@ -404,4 +692,117 @@ pub fn as_live(rendered: &Value, n: usize) -> Value {
     entries.sort_by(|a, b| b.0.cmp(&a.0));
     map.extend(entries);
     o
+}
+
+/// A CONNECT proxy on 127.0.0.1 that tunnels every connection to `target_port` on
+/// 127.0.0.1, whatever host the client asked for, and records what it was asked.
+pub struct FakeProxy {
+    pub port: u16,
+    pub connects: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeProxy {
+    pub fn start(target_port: u16) -> FakeProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connects = Arc::new(Mutex::new(Vec::new()));
+        let seen = connects.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(client) = conn else { continue };
+                let seen = seen.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(client.try_clone().unwrap());
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" || h == "\n" {
+                            break;
+                        }
+                    }
+                    seen.lock().unwrap().push(line.trim().to_string());
+                    let Ok(upstream) = TcpStream::connect(("127.0.0.1", target_port)) else {
+                        return;
+                    };
+                    let mut client = client;
+                    if client
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .is_err()
+                    {
+                        return;
+                    }
+                    // Bytes the reader already holds go first.
+                    let buffered = reader.buffer().to_vec();
+                    let mut up_write = upstream.try_clone().unwrap();
+                    let _ = up_write.write_all(&buffered);
+                    let mut up_read = upstream;
+                    let mut down_write = client.try_clone().unwrap();
+                    let mut client_read = client;
+                    let a = std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut client_read, &mut up_write);
+                    });
+                    let _ = std::io::copy(&mut up_read, &mut down_write);
+                    let _ = a.join();
+                });
+            }
+        });
+        FakeProxy { port, connects }
+    }
+
+    pub fn connects(&self) -> Vec<String> {
+        self.connects.lock().unwrap().clone()
+    }
+}
+
+/// Certificates for a TLS stand-in: a CA, and server certificates it signs.
+pub mod certs {
+    use std::sync::Arc;
+
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+
+    pub struct Ca {
+        issuer: Issuer<'static, KeyPair>,
+        pub pem: String,
+    }
+
+    pub fn ca(name: &str) -> Ca {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let key = KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        Ca {
+            pem: cert.pem(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A server configuration presenting a certificate for `names`, signed by `ca`;
+    /// `expired` dates it in the past.
+    pub fn server(ca: &Ca, names: &[&str], expired: bool) -> Arc<rustls::ServerConfig> {
+        let mut params =
+            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        params.distinguished_name.push(DnType::CommonName, names[0]);
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        }
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &ca.issuer).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap(),
+            )
+            .unwrap();
+        Arc::new(config)
+    }
 }
