@@ -91,7 +91,8 @@ impl Config {
         let mut dir = std::fs::canonicalize(start).ok();
         while let Some(d) = dir {
             let candidate = d.join(FILE_NAME);
-            if candidate.is_file() {
+            // A FIFO or device link found here is refused when read, not passed over.
+            if candidate.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
                 return Config::read(&candidate);
             }
             dir = d.parent().map(Path::to_path_buf);
@@ -100,7 +101,7 @@ impl Config {
     }
 
     pub fn read(path: &Path) -> Result<Config> {
-        let bytes = std::fs::read(path).map_err(|e| Diagnostic::io(path, &e))?;
+        let bytes = crate::fsutil::read_regular(path)?;
         let text = crate::yaml::decode(&bytes).map_err(|e| Diagnostic::yaml(path, e))?;
         let doc = crate::yaml::parse_single(text).map_err(|e| Diagnostic::yaml(path, e))?;
         let Some(doc) = doc else {

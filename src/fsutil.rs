@@ -14,6 +14,13 @@
 //!   target, the replaced files being put back if a rename fails. A symbolic link in the way
 //!   (the target file, or a directory on the way to it) is refused, not followed: a planted
 //!   link must not carry a write outside the directory.
+//!
+//! Reading ([`read_regular`], [`read_capped`]): every file rollwright reads is read under a
+//! size cap, and a file that a repository names (a chart's `values.yaml` and overlays, `-f`
+//! files, `.rollwright.yaml`, `chart-templates/`) only when it is a regular file: a FIFO
+//! would block the read for ever and a link to `/dev/zero` would never end. The type is
+//! checked with `stat` before the file is opened (opening a FIFO blocks) and again on the
+//! open file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,6 +31,10 @@ use crate::sanitize::path::output_path;
 #[cfg(unix)]
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
+/// Files larger than this are not read unless `--max-file-size` says otherwise: the API
+/// server takes at most 3 MiB per object, and a manifest file of 64 MiB is already a dump.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+
 /// Mode of a new file before the umask.
 #[cfg(unix)]
 const NEW_FILE_MODE: u32 = 0o666;
@@ -33,6 +44,152 @@ const NEW_DIR_MODE: u32 = 0o777;
 
 fn refused(path: &Path, message: impl Into<String>, help: impl Into<String>) -> Error {
     Error::one(Diagnostic::new(Some(Location::file(path, None)), message).with_help(help))
+}
+
+/// Reads a regular file under [`DEFAULT_MAX_FILE_SIZE`]: for values files, configuration
+/// and templates, which a repository may link to anything.
+pub fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, Diagnostic> {
+    read_capped(path, DEFAULT_MAX_FILE_SIZE, true)
+}
+
+/// Reads a file, refusing one larger than `cap`. With `regular_only` a FIFO, socket or
+/// device is refused before it is opened; without it (a path the user named, which may be a
+/// pipe such as `<(helm template …)`), it is read up to the cap.
+pub fn read_capped(
+    path: &Path,
+    cap: u64,
+    regular_only: bool,
+) -> std::result::Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    if regular_only {
+        let meta = std::fs::metadata(path).map_err(|e| Diagnostic::io(path, &e))?;
+        check_regular(path, &meta)?;
+    }
+    let mut file = open_nonblocking(path).map_err(|e| Diagnostic::io(path, &e))?;
+    let meta = file.metadata().map_err(|e| Diagnostic::io(path, &e))?;
+    if meta.is_dir() || regular_only {
+        check_regular(path, &meta)?;
+    }
+    if !meta.is_file() {
+        return read_stream(&mut file, path, cap);
+    }
+    if meta.is_file() && meta.len() > cap {
+        return Err(too_large(path, cap));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // A file that grows while it is read stops at the cap.
+    Read::by_ref(&mut file)
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::io(path, &e))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large(path, cap));
+    }
+    Ok(bytes)
+}
+
+/// Opens for reading without blocking: opening a FIFO that no one writes to would otherwise
+/// wait for ever (reading it then ends at once).
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
+}
+
+/// Reads a pipe or device named on purpose (`<(helm template …)`, `/dev/stdin`) up to the
+/// cap. It was opened without blocking, so a read that finds nothing yet waits a moment and
+/// tries again; a device that never ends stops at the cap.
+fn read_stream(
+    file: &mut std::fs::File,
+    path: &Path,
+    cap: u64,
+) -> std::result::Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                bytes.extend_from_slice(&buf[..n]);
+                if bytes.len() as u64 > cap {
+                    return Err(too_large(path, cap));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Diagnostic::io(path, &e)),
+        }
+    }
+    Ok(bytes)
+}
+
+/// Refuses what is not a regular file, naming what it is.
+fn check_regular(path: &Path, meta: &std::fs::Metadata) -> std::result::Result<(), Diagnostic> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    if meta.is_dir() {
+        return Err(Diagnostic::new(
+            Some(Location::file(path, None)),
+            "is a directory, not a file",
+        ));
+    }
+    let what = special_kind(meta);
+    Err(Diagnostic::new(
+        Some(Location::file(path, None)),
+        format!("is {what}, not a regular file: not read"),
+    )
+    .with_help(
+        "rollwright reads only regular files here (a FIFO would block and a device never end); \
+         replace it (or the symbolic link to it) with a regular file",
+    ))
+}
+
+#[cfg(unix)]
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::Metadata) -> &'static str {
+    "a special file"
+}
+
+/// The error for a file over the cap.
+pub fn too_large(path: &Path, cap: u64) -> Diagnostic {
+    Diagnostic::new(
+        Some(Location::file(path, None)),
+        format!("is larger than {}, not read", human_size(cap)),
+    )
+    .with_help("split it, leave it out with --exclude, or raise the cap with --max-file-size")
+}
+
+/// `64 MiB`, `512 KiB`, `100 bytes`.
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// Writes `bytes` to the file at `path` (see the module documentation for what is kept).

@@ -583,6 +583,158 @@ mod modes {
     }
 }
 
+// Item 9, beyond the walk: the values files, configuration and templates a repository holds.
+
+/// Runs rollwright in `dir`, killing it if it has not ended within 30 s (a read of a FIFO
+/// blocks for ever; the test must fail, not hang).
+fn run_bounded(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    use std::io::Read;
+    let mut child = bin()
+        .current_dir(dir)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{args:?} in {} did not end within 30 s", dir.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+    }
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(ok.success(), "mkfifo {}", path.display());
+}
+
+/// Each place a repository puts a file that rollwright reads outside a walk, made special by
+/// `plant`; each read must be refused at once with what the file is.
+#[cfg(unix)]
+fn assert_special_files_refused(plant: fn(&Path), what: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    // Refused with what the file is, or (where the path is checked first, as for Argo CD's
+    // env and templates) as a file that is not a regular file inside the chart.
+    let refused = |label: &str, r: &Run, file: &str| {
+        assert_ne!(r.code, 0, "{label}: {}{}", r.stdout, r.stderr);
+        let message = format!("{file}: is {what}, not a regular file: not read");
+        let checked_first = [
+            format!("refusing to read `{file}`: it is not a regular file"),
+            format!("refusing to read `{file}`: it resolves outside the directory"),
+            "refusing to read a template outside the chart".to_owned(),
+        ];
+        assert!(
+            r.stderr.contains(&message) || checked_first.iter().any(|m| r.stderr.contains(m)),
+            "{label}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("help: "), "{label}: {}", r.stderr);
+    };
+
+    // The chart's own values.yaml, for render, validate (named), set and diff --base.
+    let chart = example_chart(&tmp.path().join("values"));
+    std::fs::remove_file(chart.join("values.yaml")).unwrap();
+    plant(&chart.join("values.yaml"));
+    for args in [
+        vec!["render", "."],
+        vec!["set", ".", "replicaCount=3"],
+        vec!["render", "values.yaml"],
+    ] {
+        refused(
+            &format!("values.yaml: {args:?}"),
+            &run_bounded(&chart, &args, &[]),
+            "values.yaml",
+        );
+    }
+    // Named to `validate` (as pre-commit names a staged file) it is read as a stream, as
+    // `<(helm template …)` is: it ends at once or at the size cap, never hangs.
+    let r = run_bounded(
+        &chart,
+        &["validate", "--max-file-size", "1M", "values.yaml"],
+        &[],
+    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+
+    // An overlay named with -f, and the same through Argo CD's env.
+    let chart = example_chart(&tmp.path().join("overlay"));
+    plant(&chart.join("values-prod.yaml"));
+    let r = run_bounded(&chart, &["render", ".", "-f", "values-prod.yaml"], &[]);
+    refused("-f", &r, "values-prod.yaml");
+    let r = run_bounded(
+        &chart,
+        &["render", ".", "--argocd-env"],
+        &[("ARGOCD_ENV_ROLLWRIGHT_VALUES", "values-prod.yaml")],
+    );
+    refused("ARGOCD_ENV_ROLLWRIGHT_VALUES", &r, "values-prod.yaml");
+
+    // The configuration file, found from the working directory or named.
+    let chart = example_chart(&tmp.path().join("config"));
+    plant(&chart.join(".rollwright.yaml"));
+    refused(
+        "config",
+        &run_bounded(&chart, &["validate", "."], &[]),
+        ".rollwright.yaml",
+    );
+    let r = run_bounded(&chart, &["diff", ".", "--base", "."], &[]);
+    refused("config (diff)", &r, ".rollwright.yaml");
+    let r = run_bounded(
+        &chart,
+        &["validate", "--config", ".rollwright.yaml", "values.yaml"],
+        &[],
+    );
+    refused("--config", &r, ".rollwright.yaml");
+
+    // A template of the chart's own.
+    let chart = example_chart(&tmp.path().join("templates"));
+    std::fs::create_dir(chart.join("chart-templates")).unwrap();
+    plant(&chart.join("chart-templates/rollout.yaml"));
+    let r = run_bounded(&chart, &["render", "."], &[]);
+    refused("chart-templates", &r, "rollout.yaml");
+}
+
+#[cfg(unix)]
+#[test]
+fn values_config_and_template_files_that_are_fifos_are_refused_without_hanging() {
+    assert_special_files_refused(mkfifo, "a FIFO");
+}
+
+#[cfg(unix)]
+#[test]
+fn values_config_and_template_files_linked_to_dev_zero_are_refused_unread() {
+    assert_special_files_refused(
+        |p| std::os::unix::fs::symlink("/dev/zero", p).unwrap(),
+        "a character device",
+    );
+}
+
 // Item 18: write errors and line ends.
 #[test]
 fn write_failures_say_cannot_write() {

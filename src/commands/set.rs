@@ -143,7 +143,8 @@ fn usage(message: &str, example: &str) -> Error {
 fn values_file(chart: &Path) -> Result<PathBuf> {
     if chart.is_dir() {
         let file = chart.join("values.yaml");
-        if file.is_file() {
+        // A FIFO or device is refused by the read, with what it is.
+        if std::fs::metadata(&file).is_ok_and(|m| !m.is_dir()) {
             return Ok(file);
         }
         return Err(Diagnostic::new(
@@ -166,7 +167,7 @@ fn values_file(chart: &Path) -> Result<PathBuf> {
 
 fn edit_file(chart: &Path, changes: &[Change], dry_run: bool) -> Result<Output> {
     let path = values_file(chart)?;
-    let bytes = std::fs::read(&path).map_err(|e| Diagnostic::io(&path, &e))?;
+    let bytes = crate::fsutil::read_regular(&path)?;
     let layout = edit::Layout::of(&bytes);
     let text = crate::yaml::decode(&bytes).map_err(|e| Diagnostic::yaml(&path, e))?;
     let text = &*layout.to_lf(text);

@@ -35,7 +35,7 @@ pub fn classify(path: &Path) -> Result<InputKind> {
             InputKind::Manifests
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::io(path, &e))?;
+    let bytes = crate::fsutil::read_capped(path, crate::fsutil::DEFAULT_MAX_FILE_SIZE, false)?;
     let text = yaml::decode(&bytes).map_err(|e| Diagnostic::yaml(path, e))?;
     // A top-level `apiVersion` marks manifests (values files have no such key); looking for
     // it spares a second parse of what may be thousands of documents.

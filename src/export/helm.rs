@@ -162,7 +162,7 @@ fn values_yaml(loaded: &Loaded, source: &Path) -> Result<String> {
 
 /// The source values file as read, for its key order only (it was checked when loaded).
 fn read_values(path: &Path) -> Option<Value> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::fsutil::read_regular(path).ok()?;
     let text = crate::yaml::decode(&bytes).ok()?;
     crate::yaml::parse_single(text).ok()?.map(|d| d.value)
 }

@@ -511,7 +511,8 @@ impl Inputs {
             .chain(flags.files.iter().map(PathBuf::as_path))
         {
             if f != Path::new("-")
-                && let Ok(text) = std::fs::read_to_string(f)
+                && let Ok(bytes) = crate::fsutil::read_regular(f)
+                && let Ok(text) = String::from_utf8(bytes)
             {
                 self.sources.insert(display(f), text);
             }
@@ -892,7 +893,9 @@ impl Inputs {
                 self.push(object, &app, Vec::new());
             }
         }
-        if let Ok(text) = std::fs::read_to_string(&chart_file) {
+        if let Ok(bytes) = crate::fsutil::read_regular(&chart_file)
+            && let Ok(text) = String::from_utf8(bytes)
+        {
             self.sources.insert(chart_name, text);
         }
     }

@@ -6,11 +6,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Diagnostic, Location};
+use crate::error::Diagnostic;
 
-/// Files larger than this are not read unless `--max-file-size` says otherwise: the API
-/// server takes at most 3 MiB per object, and a manifest file of 64 MiB is already a dump.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+pub use crate::fsutil::{DEFAULT_MAX_FILE_SIZE, human_size};
 
 /// How far a walk may go.
 #[derive(Debug, Clone, Copy)]
@@ -119,38 +117,7 @@ fn link_kind(path: &Path, boundary: &Path, limits: &Limits) -> Kind {
 /// Reads a file, refusing one larger than the cap. For a file a walk found, pass
 /// `regular_only`: what is opened must still be a regular file.
 pub fn read(path: &Path, limits: &Limits, regular_only: bool) -> Result<Vec<u8>, Diagnostic> {
-    let mut file = std::fs::File::open(path).map_err(|e| Diagnostic::io(path, &e))?;
-    let meta = file.metadata().map_err(|e| Diagnostic::io(path, &e))?;
-    if meta.is_dir() {
-        return Err(Diagnostic::new(
-            Some(Location::file(path, None)),
-            "is a directory, not a file",
-        ));
-    }
-    if regular_only && !meta.is_file() {
-        return Err(Diagnostic::new(
-            Some(Location::file(path, None)),
-            "is not a regular file, not read",
-        ));
-    }
-    let cap = limits.max_file_size;
-    if meta.is_file() && meta.len() > cap {
-        return Err(too_large(path, cap));
-    }
-    let mut bytes = Vec::with_capacity(if meta.is_file() {
-        meta.len() as usize
-    } else {
-        8192
-    });
-    // A file that grows while it is read, or a device that never ends, stops at the cap.
-    file.by_ref()
-        .take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Diagnostic::io(path, &e))?;
-    if bytes.len() as u64 > cap {
-        return Err(too_large(path, cap));
-    }
-    Ok(bytes)
+    crate::fsutil::read_capped(path, limits.max_file_size, regular_only)
 }
 
 /// Reads standard input under the same cap.
@@ -162,28 +129,12 @@ pub fn read_stdin(limits: &Limits) -> Result<Vec<u8>, Diagnostic> {
         .read_to_end(&mut bytes)
         .map_err(|e| Diagnostic::io(Path::new("-"), &e))?;
     if bytes.len() as u64 > limits.max_file_size {
-        return Err(too_large(Path::new("<stdin>"), limits.max_file_size));
+        return Err(crate::fsutil::too_large(
+            Path::new("<stdin>"),
+            limits.max_file_size,
+        ));
     }
     Ok(bytes)
-}
-
-fn too_large(path: &Path, cap: u64) -> Diagnostic {
-    Diagnostic::new(
-        Some(Location::file(path, None)),
-        format!("is larger than {}, not read", human_size(cap)),
-    )
-    .with_help("split it, leave it out with --exclude, or raise the cap with --max-file-size")
-}
-
-/// `64 MiB`, `512 KiB`, `100 bytes`.
-pub fn human_size(bytes: u64) -> String {
-    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
-        format!("{} MiB", bytes >> 20)
-    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
-        format!("{} KiB", bytes >> 10)
-    } else {
-        format!("{bytes} bytes")
-    }
 }
 
 /// Parses `--max-file-size`: bytes, or a number with `K`, `M` or `G` (powers of 1024).

@@ -76,11 +76,13 @@ pub fn collect(chart_dir: &Path) -> Result<Vec<Template>> {
         };
         let helper = name.starts_with('_');
         let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-        if !path.is_file() || !(helper || yaml) || name.starts_with('.') {
+        // Anything else named like a template is read, and refused unless a regular file:
+        // a FIFO or device is an error, never skipped in silence.
+        if path.is_dir() || !(helper || yaml) || name.starts_with('.') {
             continue;
         }
         inside_chart(chart_dir, &path)?;
-        let bytes = std::fs::read(&path).map_err(|e| Diagnostic::io(&path, &e))?;
+        let bytes = crate::fsutil::read_regular(&path)?;
         let source = String::from_utf8(bytes).map_err(|_| {
             Diagnostic::new(
                 Some(Location::file(&path, None)),

@@ -259,7 +259,10 @@ fn set_help(kind: SetKind) -> &'static str {
 
 /// `CHART` is a directory holding `values.yaml`, or a values file standing for one.
 fn locate_chart(chart: &Path) -> Result<(PathBuf, PathBuf)> {
-    if chart.is_file() {
+    // Anything that is not a directory is a values file: a FIFO or device is then refused by
+    // the read with what it is, not taken for a missing file.
+    let file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| !m.is_dir());
+    if file(chart) {
         let dir = match chart.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -268,7 +271,7 @@ fn locate_chart(chart: &Path) -> Result<(PathBuf, PathBuf)> {
     }
     if chart.is_dir() {
         let values = chart.join("values.yaml");
-        if values.is_file() {
+        if file(&values) {
             return Ok((chart.to_path_buf(), values));
         }
         return Err(Diagnostic::new(
@@ -318,7 +321,7 @@ fn read_values_file(path: &Path) -> Result<(Map<String, Value>, Layer)> {
             .with_help("pass the YAML file inside it, e.g. -f DIR/values.yaml")
             .into());
         }
-        std::fs::read(path).map_err(|e| Diagnostic::io(path, &e))?
+        crate::fsutil::read_regular(path)?
     };
     let text = yaml::decode(&bytes).map_err(|e| Diagnostic::yaml(path, e))?;
     // Helm 4 reads every document of a values file and merges them in order, as it merges
