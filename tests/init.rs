@@ -299,3 +299,16 @@ fn the_local_hook_is_the_published_hook() {
     }
     assert_eq!(local["language"], "system");
 }
+
+/// The published hook's usage comment names the real repository (Cargo.toml's
+/// `repository`), not a placeholder a user would have to fill in.
+#[test]
+fn the_published_hook_names_the_repository_url() {
+    let text = std::fs::read_to_string(common::repo().join(".pre-commit-hooks.yaml")).unwrap();
+    let url = rollwright::init::REPOSITORY_URL;
+    assert!(url.starts_with("https://"), "{url}");
+    assert!(text.contains(&format!("- repo: {url}\n")), "{text}");
+    for placeholder in ["<owner>", "OWNER", "your-org"] {
+        assert!(!text.contains(placeholder), "{placeholder} in {text}");
+    }
+}

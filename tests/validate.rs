@@ -903,6 +903,55 @@ fn every_configuration_group_is_documented() {
             "docs/validate.md does not list `{group}`"
         );
     }
+    for (group, kind, _) in rollwright::input::CONFIG_KINDS {
+        assert!(
+            doc.contains(&format!("| `{group}` | `{kind}` |")),
+            "docs/validate.md does not list `{group}` `{kind}`"
+        );
+    }
+}
+
+/// deploy/argocd/plugin.yaml is Argo CD's plugin configuration, read by the repo-server's
+/// sidecar: skipped and counted as such, never an unknown object (API-10).
+#[test]
+fn the_argocd_plugin_configuration_is_not_a_cluster_object() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("deploy/argocd/plugin.yaml"),
+        dir.path().join("plugin.yaml"),
+    )
+    .unwrap();
+    for path in [dir.path().to_path_buf(), dir.path().join("plugin.yaml")] {
+        let r = run(&[
+            "validate",
+            "--strict",
+            "--skip-non-manifests",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert!(!r.stdout.contains("API-10"), "{}", r.stdout);
+        assert!(
+            r.stdout.contains("1 non-Kubernetes document skipped"),
+            "{}",
+            r.stdout
+        );
+    }
+    // The repository's own deploy/ directory validates clean, with the peers or without.
+    for strict in [false, true] {
+        let mut args = vec!["validate"];
+        if strict {
+            args.push("--strict");
+        }
+        let deploy = repo().join("deploy");
+        args.push(deploy.to_str().unwrap());
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.starts_with("no problems"),
+            "{args:?}: {}",
+            r.stdout
+        );
+    }
 }
 
 #[test]

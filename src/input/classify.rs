@@ -60,6 +60,14 @@ pub const CONFIG_GROUPS: &[(&str, &str)] = &[
     ("tanka.dev", "Tanka's Environment"),
 ];
 
+/// Kinds that are configuration files in a group that also holds cluster objects: group,
+/// kind, what reads them. Skipped and counted like [`CONFIG_GROUPS`].
+pub const CONFIG_KINDS: &[(&str, &str, &str)] = &[(
+    "argoproj.io",
+    "ConfigManagementPlugin",
+    "Argo CD's config management plugin: a file of the repo-server's sidecar (`plugin.yaml`), never an API object",
+)];
+
 /// Whether a document with this apiVersion and kind is a tool's configuration file rather
 /// than a cluster object. A kubeconfig (`apiVersion: v1`, `kind: Config`) is one too.
 pub fn is_config_kind(api_version: &str, kind: &str) -> bool {
@@ -69,6 +77,12 @@ pub fn is_config_kind(api_version: &str, kind: &str) -> bool {
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
     if group.is_empty() {
         return false;
+    }
+    if CONFIG_KINDS
+        .iter()
+        .any(|(g, k, _)| *g == group && *k == kind)
+    {
+        return true;
     }
     CONFIG_GROUPS
         .iter()
@@ -546,5 +560,10 @@ mod tests {
         assert!(!is_config_kind("cluster.x-k8s.io/v1beta1", "Cluster"));
         assert!(!is_config_kind("v1", "ConfigMap"));
         assert!(!is_config_kind("argoproj.io/v1alpha1", "Rollout"));
+        assert!(is_config_kind(
+            "argoproj.io/v1alpha1",
+            "ConfigManagementPlugin"
+        ));
+        assert!(!is_config_kind("argoproj.io/v1alpha1", "Application"));
     }
 }

@@ -26,7 +26,7 @@ use serde_json::Value;
 
 pub use apps::{AppScope, Application};
 pub use charts::ChartFlags;
-pub use classify::{CONFIG_GROUPS, is_helm_template};
+pub use classify::{CONFIG_GROUPS, CONFIG_KINDS, is_helm_template};
 
 use crate::error::{Diagnostic, Location};
 use crate::manifest::Object;
