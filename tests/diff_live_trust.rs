@@ -55,6 +55,70 @@ fn live_secret_data_never_shows_whatever_the_proposed_spelling() {
     }
 }
 
+/// Issue 12.1, the LIST fill-in: with `--selector`, live Secrets that the proposed set does
+/// not hold (removed) or spells oddly come from a LIST; none shows its data, in any format.
+#[test]
+fn listed_live_secrets_never_show_their_data() {
+    let secret = |name: &str, data: &str| {
+        as_live(
+            &json!({"apiVersion": "v1", "kind": "Secret",
+                "metadata": {"name": name, "namespace": "shop", "labels": {"app": "shop"}},
+                "type": "Opaque", "data": {"password": data}}),
+            0,
+        )
+    };
+    // "listed-secret-kept" and "listed-secret-gone", base64.
+    let live = vec![
+        secret("db", "bGlzdGVkLXNlY3JldC1rZXB0"),
+        secret("old", "bGlzdGVkLXNlY3JldC1nb25l"),
+    ];
+    for (api_version, kind) in [("v1", "Secret"), ("/v1", "secret")] {
+        let server = FakeKube::start(live.clone(), Mode::Serve);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.yaml");
+        std::fs::write(
+            &file,
+            format!("apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: db\n  labels:\n    app: shop\nstringData:\n  password: proposed-secret\n"),
+        )
+        .unwrap();
+        let kubeconfig = server.kubeconfig(dir.path(), "shop");
+        for format in ["unified", "markdown", "json"] {
+            let args: Vec<String> = [
+                "diff",
+                file.to_str().unwrap(),
+                "--live",
+                "--selector",
+                "app=shop",
+                "--kubeconfig",
+                kubeconfig.to_str().unwrap(),
+                "--format",
+                format,
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            let run = run_diff(&args, &[]);
+            assert_eq!(run.code, 0, "{api_version} {kind} {format}: {}", run.stderr);
+            let all = format!("{}{}", run.stdout, run.stderr);
+            // The removed Secret is listed, as removed.
+            assert!(all.contains("old"), "{api_version} {kind} {format}: {all}");
+            for leak in [
+                "bGlzdGVkLXNlY3JldC1rZXB0",
+                "bGlzdGVkLXNlY3JldC1nb25l",
+                "listed-secret",
+                "proposed-secret",
+            ] {
+                assert!(!all.contains(leak), "{api_version} {kind} {format}: {all}");
+            }
+        }
+        assert!(
+            server.requests().iter().any(|r| r.contains("/secrets?")),
+            "{:#?}",
+            server.requests()
+        );
+    }
+}
+
 /// Issue 12.6: names, namespaces and apiVersions stay in their path segment: what would
 /// leave it is refused before any request, and the rest is escaped.
 #[test]
@@ -189,6 +253,48 @@ fn an_exec_plugin_is_announced_before_it_runs() {
     assert!(
         run.stderr
             .starts_with("note: running the exec credential plugin"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Issue 12.19: an `auth-provider` (which may run its `cmd-path`) is announced too, before
+/// anything else happens.
+#[test]
+fn an_auth_provider_is_announced_before_it_is_used() {
+    let server = FakeKube::start(live_example(), Mode::Serve);
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let helper = dir.path().join("gcloud-helper");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(
+            &helper,
+            format!(
+                "#!/bin/sh\ntouch {}\necho '{{\"access_token\":\"provider-token\"}}'\n",
+                marker.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let kubeconfig = write_kubeconfig_with(
+        dir.path(),
+        &server.url(),
+        "shop",
+        "",
+        &format!(
+            "    auth-provider:\n      name: gcp\n      config:\n        cmd-path: {}\n        token-key: '{{.access_token}}'\n",
+            helper.display()
+        ),
+    );
+    let run = run_diff(&live_args(&kubeconfig, &[]), &[]);
+    assert!(!run.stderr.contains("provider-token"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "note: using the `gcp` auth provider of kubeconfig user `fake`, which runs `{}`",
+            helper.display()
+        )),
         "{}",
         run.stderr
     );

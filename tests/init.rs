@@ -300,6 +300,29 @@ fn the_local_hook_is_the_published_hook() {
     assert_eq!(local["language"], "system");
 }
 
+/// Issue 12.17: the workflow `init` writes diffs against the base branch's commit
+/// (`--base-ref`, through the Action, with the history checked out), never with
+/// `--base origin/main`, which names a directory that does not exist.
+#[test]
+fn the_init_workflow_diffs_against_the_base_ref_with_the_history_checked_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shop");
+    assert_eq!(init(&dir, &[]).code, 0);
+    let workflow =
+        std::fs::read_to_string(dir.join(".github/workflows/rollwright-shop.yml")).unwrap();
+    assert!(!workflow.contains("--base "), "{workflow}");
+    assert!(!workflow.contains("--base origin"), "{workflow}");
+    assert!(workflow.contains("fetch-depth: 0"), "{workflow}");
+    assert!(workflow.contains("diff-chart: ."), "{workflow}");
+    // The Action's diff step is the one that runs: it diffs with --base-ref.
+    let action = std::fs::read_to_string(common::repo().join("action.yml")).unwrap();
+    assert!(
+        action.contains(r#"--base-ref "origin/$BASE_REF""#),
+        "{action}"
+    );
+    assert!(!action.contains("--base origin"), "{action}");
+}
+
 /// The published hook's usage comment names the real repository (Cargo.toml's
 /// `repository`), not a placeholder a user would have to fill in.
 #[test]

@@ -583,6 +583,40 @@ mod modes {
     }
 }
 
+// Item 9: the walk (tests/validate.rs has the FIFO and /dev/zero cases of `validate`).
+#[cfg(unix)]
+#[test]
+fn diff_base_does_not_follow_a_file_symlink_out_of_the_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(
+        outside.join("secret.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: token\ndata:\n  token: hunter2\n",
+    )
+    .unwrap();
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: \"1\"\n";
+    for side in ["new", "base"] {
+        std::fs::create_dir(tmp.path().join(side)).unwrap();
+        std::fs::write(tmp.path().join(side).join("a.yaml"), cm).unwrap();
+    }
+    // The pull request's side holds a link to a file outside its tree (and a FIFO).
+    std::os::unix::fs::symlink("../outside/secret.yaml", tmp.path().join("new/link.yaml")).unwrap();
+    mkfifo(&tmp.path().join("new/pipe.yaml"));
+    for format in ["unified", "markdown", "json"] {
+        let r = run_bounded(
+            tmp.path(),
+            &["diff", "new", "--base", "base", "--format", format],
+            &[],
+        );
+        assert_eq!(r.code, 0, "{format}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stdout.contains("hunter2"), "{format}: {}", r.stdout);
+        assert!(!r.stdout.contains("token"), "{format}: {}", r.stdout);
+    }
+    let r = run_bounded(tmp.path(), &["diff", "new", "--base", "base"], &[]);
+    assert!(r.stdout.starts_with("No changes: 1 object"), "{}", r.stdout);
+}
+
 // Item 9, beyond the walk: the values files, configuration and templates a repository holds.
 
 /// Runs rollwright in `dir`, killing it if it has not ended within 30 s (a read of a FIFO
