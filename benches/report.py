@@ -158,4 +158,13 @@ ARGO_CRDS=path/to/argo-rollouts/manifests/crds benches/compare.sh    # [BUNDLES]
 kubeconform vendors its dependencies, so it builds offline; the core Kubernetes schemas come
 from the kubernetes-validate package and the Argo Rollouts ones are converted from the CRDs
 (`benches/kubeconform_schemas.py`), so no run touches the network.
+
+## Before and after a change
+
+`benches/before_after.sh BEFORE_BIN AFTER_BIN GEN_CORPUS_BIN [BUNDLES]` times `rollwright
+validate` of two release builds (each built in its own worktree and `CARGO_TARGET_DIR`) on the
+realworld corpus (`$ROLLWRIGHT_ARGO_CORPUS/realworld`, one run over the directory) and on the
+generated repository, and prints a table of medians with the change in per cent. A change
+that reads trees differently (applications, kustomize, charts in a walk) is measured with it
+against the commit before it.
 """)
