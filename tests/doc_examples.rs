@@ -44,17 +44,28 @@ fn blocks(text: &str) -> Vec<Block> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        let Some(info) = lines[i].strip_prefix("```console") else {
+        let ticks = lines[i].len() - lines[i].trim_start_matches('`').len();
+        let Some(info) = lines[i][ticks..]
+            .strip_prefix("console")
+            .filter(|_| ticks >= 3)
+        else {
             i += 1;
             continue;
         };
         let needs = info.split_whitespace().map(str::to_string).collect();
         let start = i;
         let mut end = i + 1;
-        while end < lines.len() && !lines[end].starts_with("```") {
+        // A block whose output holds ``` lines is fenced with more backticks (CommonMark).
+        while end < lines.len()
+            && !(lines[end].len() >= ticks && lines[end].chars().all(|c| c == '`'))
+        {
             end += 1;
         }
-        assert!(end < lines.len(), "unclosed console block at line {}", i + 1);
+        assert!(
+            end < lines.len(),
+            "unclosed console block at line {}",
+            i + 1
+        );
         let mut steps: Vec<Step> = Vec::new();
         for j in start + 1..end {
             if let Some(cmd) = lines[j].strip_prefix("$ ") {
@@ -162,7 +173,10 @@ fn run_file(file: &str, with_helm: bool, tally: &mut Tally) {
             tally.commands.push(step.command.clone());
             if let Some(dir) = step.command.strip_prefix("cd ") {
                 cwd = cwd.join(dir.trim()).canonicalize().unwrap();
-                assert!(cwd.starts_with(&root), "{at}: `cd` leaves the scratch directory");
+                assert!(
+                    cwd.starts_with(&root),
+                    "{at}: `cd` leaves the scratch directory"
+                );
                 continue;
             }
             let out = Command::new("sh")
@@ -185,8 +199,8 @@ fn run_file(file: &str, with_helm: bool, tally: &mut Tally) {
                 .output()
                 .unwrap();
             let code = out.status.code().unwrap_or(-1);
-            let printed = String::from_utf8_lossy(&out.stdout)
-                .replace(&root.display().to_string(), "<tmp>");
+            let printed =
+                String::from_utf8_lossy(&out.stdout).replace(&root.display().to_string(), "<tmp>");
             let mut got: Vec<String> = printed.lines().map(|l| l.trim_end().to_string()).collect();
             while got.last().is_some_and(|l| l.is_empty()) {
                 got.pop();
@@ -200,7 +214,12 @@ fn run_file(file: &str, with_helm: bool, tally: &mut Tally) {
                 written.push(format!("? {code}"));
             }
             written.extend(got.iter().cloned());
-            let blank = step.expected.iter().rev().take_while(|l| l.is_empty()).count();
+            let blank = step
+                .expected
+                .iter()
+                .rev()
+                .take_while(|l| l.is_empty())
+                .count();
             written.extend(std::iter::repeat_n(String::new(), blank));
             actual.insert(step.span, written);
             if code != step.code {
@@ -312,9 +331,10 @@ fn docs_examples_with_helm() {
 
 #[test]
 fn session_parser() {
-    let text = "x\n```console cluster\n$ a\n? 2\nout\n\n$ b\n```\n```sh\n$ c\n```\n";
+    let text = "x\n```console cluster\n$ a\n? 2\nout\n\n$ b\n```\n```sh\n$ c\n```\n````console\n$ d\n```diff\n```\n````\n";
     let b = blocks(text);
-    assert_eq!(b.len(), 1);
+    assert_eq!(b.len(), 2);
+    assert_eq!(b[1].steps[0].expected, ["```diff", "```"]);
     assert_eq!(b[0].needs, ["cluster"]);
     assert_eq!(b[0].steps.len(), 2);
     assert_eq!(b[0].steps[0].code, 2);

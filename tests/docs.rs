@@ -86,7 +86,10 @@ fn anchors(text: &str) -> BTreeSet<String> {
 fn readme_is_a_front_door() {
     let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
     let lines = readme.lines().count();
-    assert!(lines <= 300, "README.md has {lines} lines; move reference text into docs/");
+    assert!(
+        lines <= 300,
+        "README.md has {lines} lines; move reference text into docs/"
+    );
     for page in pages().iter().skip(1) {
         let name = page.file_name().unwrap().to_string_lossy();
         assert!(
@@ -112,7 +115,10 @@ fn relative_links_resolve() {
             } else {
                 dir.join(file)
             };
-            let shown = format!("{}: ({link})", page.strip_prefix(common::repo()).unwrap().display());
+            let shown = format!(
+                "{}: ({link})",
+                page.strip_prefix(common::repo()).unwrap().display()
+            );
             if !target.exists() {
                 broken.push(format!("{shown}: no such file"));
                 continue;
@@ -171,7 +177,13 @@ fn rel(page: &Path) -> String {
 
 #[test]
 fn slugs_as_github_makes_them() {
-    assert_eq!(slug("Live cluster diff (--live)"), "live-cluster-diff---live");
+    assert_eq!(
+        slug("Live cluster diff (--live)"),
+        "live-cluster-diff---live"
+    );
     assert_eq!(slug("How a tree is read"), "how-a-tree-is-read");
-    assert_eq!(slug("Configuration: `.rollwright.yaml`"), "configuration-rollwrightyaml");
+    assert_eq!(
+        slug("Configuration: `.rollwright.yaml`"),
+        "configuration-rollwrightyaml"
+    );
 }
