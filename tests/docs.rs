@@ -168,6 +168,44 @@ fn cargo_install_is_locked() {
     }
 }
 
+/// Every GitHub URL of the project in the docs is the `repository` of Cargo.toml, so a fork
+/// changes one line and the tests show every page to follow.
+#[test]
+fn project_url_is_cargo_repository() {
+    let manifest = std::fs::read_to_string(common::repo().join("Cargo.toml")).unwrap();
+    let repository = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("repository = "))
+        .map(|v| v.trim_matches('"'))
+        .expect("Cargo.toml names its repository");
+    let owner_repo = repository.trim_start_matches("https://github.com/");
+    let mut pages = pages();
+    pages.push(common::repo().join("install.sh"));
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap();
+        for (i, _) in text.match_indices("cargo install") {
+            let line = text[i..].lines().next().unwrap();
+            if let Some(url) = line.split_whitespace().skip_while(|w| *w != "--git").nth(1) {
+                assert_eq!(url, repository, "{}: `{line}`", rel(&page));
+            }
+        }
+        for (i, _) in text.match_indices("github.com/") {
+            let rest = &text[i + "github.com/".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || "-_./".contains(*c))
+                .collect();
+            if name.starts_with("rollwright/") {
+                assert!(
+                    name.starts_with(&format!("{owner_repo}/")) || name == owner_repo,
+                    "{}: github.com/{name} is not {repository}",
+                    rel(&page)
+                );
+            }
+        }
+    }
+}
+
 fn rel(page: &Path) -> String {
     page.strip_prefix(common::repo())
         .unwrap()
