@@ -67,8 +67,8 @@ fn blocks(text: &str) -> Vec<Block> {
             i + 1
         );
         let mut steps: Vec<Step> = Vec::new();
-        for j in start + 1..end {
-            if let Some(cmd) = lines[j].strip_prefix("$ ") {
+        for (j, line) in lines.iter().enumerate().take(end).skip(start + 1) {
+            if let Some(cmd) = line.strip_prefix("$ ") {
                 steps.push(Step {
                     command: cmd.to_string(),
                     line: j,
@@ -81,14 +81,12 @@ fn blocks(text: &str) -> Vec<Block> {
             let step = steps
                 .last_mut()
                 .unwrap_or_else(|| panic!("line {}: output before any `$` command", j + 1));
-            if j == step.line + 1 {
-                if let Some(code) = lines[j].strip_prefix("? ") {
-                    step.code = code.trim().parse().expect("`? N` takes an exit code");
-                    step.span.1 = j + 1;
-                    continue;
-                }
+            if let Some(code) = line.strip_prefix("? ").filter(|_| j == step.line + 1) {
+                step.code = code.trim().parse().expect("`? N` takes an exit code");
+                step.span.1 = j + 1;
+                continue;
             }
-            step.expected.push(lines[j].trim_end().to_string());
+            step.expected.push(line.trim_end().to_string());
             step.span.1 = j + 1;
         }
         out.push(Block {
