@@ -110,12 +110,19 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
     }
     // What the fast path must hand over: what needs the whole tree, or an error's words.
     for text in [
-        "a: &x 1\nb: *x\n",
         "a: 1\na: 2\n",
         "a: 1\n\"a\": 2\n",
         "x: !!int abc\n",
         "d: {<<: {x: 1}}\n",
         "d: {!!merge <<: {x: 1}}\n",
+        "b: &b {x: 1}\nd: {<<: [*b, {y: 2}]}\n",
+        "a: &a {b: *a}\n",
+        "a: *nowhere\n",
+        "a: &a [1]\nd: {<<: *a}\n",
+        "a: &a 1\nd: {<<: *a}\n",
+        "b: &b {x: 1}\nd: {<<: *b, x: 2, x: 3}\n",
+        "a: &a {x: 1}\n? *a\n: v\n",
+        "a: &a 1\n---\nb: *a\n",
         "~: null key\n",
         "9223372036854775808: key\n",
         "a: .inf\n",
@@ -124,6 +131,11 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
         "bad: [1, 2\n",
     ] {
         assert!(yaml::parse_documents_fast(text).is_none(), "{text:?}");
+    }
+    // Anchors, aliases, merge keys and tags: the fast path takes them and reads them as the
+    // full reader does (an alias's positions are the anchored node's, below the alias).
+    for text in ANCHORED {
+        assert!(agree(text, text), "the fast path should take {text:?}");
     }
     // And what it takes now that one resolver reads scalars on both paths.
     for text in [
@@ -136,3 +148,34 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
         assert!(agree(text, text), "{text:?}");
     }
 }
+
+/// Anchors, aliases, merge keys and tags as PyYAML, Helm users and hand-written GitOps files
+/// write them.
+const ANCHORED: &[&str] = &[
+    "a: &x 1\nb: *x\n",
+    "base: &b {x: 1}\nd:\n  <<: *b\n  y: 2\n",
+    "metadata:\n  labels: &id001\n    app: web\n    tier: fe\nspec:\n  selector:\n    matchLabels: *id001\n  template:\n    metadata:\n      labels: *id001\n",
+    // An explicit key wins over a merged one, before or after `<<`.
+    "b: &b {x: 1, y: 1, z: {deep: [1, 2]}}\nd:\n  x: 2\n  <<: *b\n  y: 3\n",
+    // The first mapping of a merge list wins.
+    "a: &a {x: 1, p: {q: 1}}\nb: &b {x: 2, y: 2, p: [3]}\nd:\n  <<: [*a, *b]\n  z: 3\n",
+    "a: &a {x: 1}\nb: &b {y: 2}\nd: {<<: [*a, *b], <<: *a}\n",
+    "a: &a {x: 1}\nd: {!!merge <<: *a}\n",
+    "a: &a {x: 1}\nd: {<<: []}\n",
+    // Merges inside anchors, aliases inside anchors, aliases of aliased nodes.
+    "a: &a {x: 1}\nb: &b {<<: *a, y: *a}\nc: &c [*b, *a, {<<: *b}]\nd: {<<: *b, l: *c}\n",
+    // An anchored key, used as a key and as a value; a key aliased in a merged map.
+    "&k name: v\nother: *k\nn: &n name2\n*n : w\n",
+    "&k 010: v\nx: *k\n",
+    "- &a {x: 1}\n- *a\n- <<: *a\n  x: 2\n- [*a, *a]\n",
+    // A redefined anchor: an alias names the latest definition.
+    "a: &a 1\nb: *a\nc: &a 2\nd: *a\n",
+    // Anchors per document.
+    "a: &a {x: 1}\nb: *a\n---\na: &a [2]\nb: *a\n",
+    // Tags on scalars, keys and collections, anchored too.
+    "a: &a !!str 010\nb: *a\nc: !!map &m {x: !!int \"1\"}\nd: *m\ne: !!seq [!!str 1]\n",
+    "x: !!str 123\ny: !!binary aGk=\nz: !custom {a: 1}\n!!str 010: k\n",
+    "root: &r\n  a: &s [1, {b: &t {c: d}}]\nx: *t\ny: *s\nz: *r\n",
+    "a: &a\n  k1: v\n  k2: [1]\nb:\n  <<: *a\n  k1: w\nc:\n  k1: w\n  <<: *a\n",
+    "lst: &l [a, b]\nm: &m {k: *l}\nn: {<<: *m, j: *l}\n",
+];
