@@ -11,6 +11,7 @@ mod corpus;
 
 use std::path::{Path, PathBuf};
 
+use proptest::prelude::*;
 use rollwright::yaml;
 
 /// Compares the paths on one text; true when the fast path took it.
@@ -179,3 +180,107 @@ const ANCHORED: &[&str] = &[
     "a: &a\n  k1: v\n  k2: [1]\nb:\n  <<: *a\n  k1: w\nc:\n  k1: w\n  <<: *a\n",
     "lst: &l [a, b]\nm: &m {k: *l}\nn: {<<: *m, j: *l}\n",
 ];
+
+#[test]
+fn alias_budget_is_the_same_on_both_paths() {
+    // An anchored list of 999 items counts 1,000 nodes each time an alias copies it; a merge
+    // of an anchored mapping of 999 keys counts 999.
+    let list = format!("a: &a [{}]\n", vec!["x"; 999].join(", "));
+    let aliases = |n: usize| -> String {
+        let mut t = list.clone();
+        t.push_str("b:\n");
+        for _ in 0..n {
+            t.push_str("- *a\n");
+        }
+        t
+    };
+    assert!(agree("100 aliases", &aliases(100)));
+    assert!(yaml::parse_documents_fast(&aliases(101)).is_none());
+    let err = yaml::parse_documents(&aliases(101)).unwrap_err();
+    assert!(err.message.contains("100,000 nodes"), "{err}");
+
+    let keys: Vec<String> = (0..999).map(|i| format!("k{i}: {i}")).collect();
+    let merges = |n: usize| -> String {
+        let mut t = format!("a: &a {{{}}}\n", keys.join(", "));
+        for i in 0..n {
+            t.push_str(&format!("m{i}: {{<<: *a}}\n"));
+        }
+        t
+    };
+    assert!(agree("100 merges", &merges(100)));
+    assert!(yaml::parse_documents_fast(&merges(101)).is_none());
+    assert!(yaml::parse_documents(&merges(101)).is_err());
+
+    // A billion laughs: refused, and never copied out on the way.
+    let mut bomb = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10u8 {
+        let (prev, this) = ((b'a' + i - 1) as char, (b'a' + i) as char);
+        let items = vec![format!("*{prev}"); 9].join(", ");
+        bomb.push_str(&format!("{this}: &{this} [{items}]\n"));
+    }
+    assert!(yaml::parse_documents_fast(&bomb).is_none());
+    let err = yaml::parse_documents(&bomb).unwrap_err();
+    assert!(err.message.contains("100,000 nodes"), "{err}");
+}
+
+#[test]
+fn depth_through_aliases_is_the_same_on_both_paths() {
+    // 60 levels anchored, copied at depths that stay within 64 levels or go past them.
+    let deep = format!("{}1{}", "[".repeat(60), "]".repeat(60));
+    let within = format!("a: &a {deep}\nb: [[*a]]\n");
+    assert!(agree("within", &within));
+    let past = format!("a: &a {deep}\nb: [[[[[*a]]]]]\n");
+    assert!(yaml::parse_documents_fast(&past).is_none());
+    assert!(yaml::parse_documents(&past).is_err());
+}
+
+/// Flow nodes with anchors, aliases and merge keys among a few names, so that they collide:
+/// redefined anchors, aliases to undefined ones or to their own ancestors, merges over
+/// written keys and written keys over merged ones, merge lists, tags.
+fn anchored_node() -> impl Strategy<Value = String> {
+    let name = (1..5u8).prop_map(|i| format!("a{i}"));
+    let leaf = prop_oneof![
+        Just("1".to_string()),
+        Just("v".to_string()),
+        Just("'010'".to_string()),
+        Just("!!str 7".to_string()),
+        Just("~".to_string()),
+        Just("{}".to_string()),
+        name.clone().prop_map(|n| format!("*{n}")),
+    ];
+    leaf.prop_recursive(4, 32, 4, move |inner| {
+        let key = prop_oneof![Just("x"), Just("y"), Just("z"), Just("w")];
+        let entry = prop_oneof![
+            4 => (key, inner.clone()).prop_map(|(k, v)| format!("{k}: {v}")),
+            1 => name.clone().prop_map(|n| format!("<<: *{n}")),
+            1 => (name.clone(), name.clone()).prop_map(|(a, b)| format!("<<: [*{a}, *{b}]")),
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
+            prop::collection::vec(entry, 0..5).prop_map(|e| format!("{{{}}}", e.join(", "))),
+            (name.clone(), inner).prop_map(|(n, v)| format!("&{n} {v}")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn anchored_documents_read_the_same_both_ways(
+        entries in prop::collection::vec((prop::option::of(1..5u8), anchored_node()), 1..8),
+        split in prop::bool::ANY,
+    ) {
+        let mut text = String::new();
+        for (i, (anchor, node)) in entries.iter().enumerate() {
+            if split && i == entries.len() / 2 {
+                text.push_str("---\n");
+            }
+            let anchor = anchor.map(|a| format!("&a{a} ")).unwrap_or_default();
+            text.push_str(&format!("k{i}: {anchor}{node}\n"));
+        }
+        if let Err(e) = common::yaml_paths_agree(&text) {
+            prop_assert!(false, "{}\n{}", e, text);
+        }
+    }
+}

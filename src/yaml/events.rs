@@ -141,12 +141,20 @@ enum Kind {
     Map {
         map: Map<String, Value>,
         pending: Pending,
-        /// The keys written in this mapping itself, once a merge has laid others over it:
-        /// those may be overwritten by a written key, written ones may not.
-        written: Option<HashSet<String>>,
+        /// Set once a merge has laid keys over this mapping.
+        merged: Option<Box<Merged>>,
     },
     /// The list of a merge key (`<<: [*a, *b]`): the anchors it names, in order.
     Merges(Vec<usize>),
+}
+
+/// A mapping that merges hold keys of.
+struct Merged {
+    /// The keys written in the mapping itself: a merged key may be overwritten by a written
+    /// one, a written one may not (it is a duplicate).
+    written: HashSet<String>,
+    /// The entry of each key's current value, to drop when it is overwritten.
+    at: HashMap<String, u32>,
 }
 
 struct Frame {
@@ -189,7 +197,8 @@ impl Builder {
     /// Records a node about to be added at the current place; `None` when the current place
     /// wants a key (a collection as a key is not for this path) or a merge.
     fn entry(&mut self, span: &Span) -> Option<u32> {
-        let (parent, seg, key) = match self.stack.last() {
+        let next = self.entries.len() as u32;
+        let (parent, seg, key) = match self.stack.last_mut() {
             None => (u32::MAX, Seg::Root, None),
             Some(Frame {
                 kind: Kind::Seq(items),
@@ -200,11 +209,17 @@ impl Builder {
                 kind:
                     Kind::Map {
                         pending: Pending::Value(k, at),
+                        merged,
                         ..
                     },
                 entry,
                 ..
-            }) => (*entry, Seg::Key(k.as_str().into()), Some(*at)),
+            }) => {
+                if let Some(merged) = merged {
+                    merged.at.insert(k.clone(), next);
+                }
+                (*entry, Seg::Key(k.as_str().into()), Some(*at))
+            }
             Some(_) => return None,
         };
         self.entries.push(Entry {
@@ -246,27 +261,22 @@ impl Builder {
         let Some(Frame {
             kind:
                 Kind::Map {
-                    map,
-                    pending,
-                    written,
+                    pending, merged, ..
                 },
-            entry,
             ..
         }) = self.stack.last_mut()
         else {
             return None;
         };
-        let mut overwrites = false;
-        if let Some(written) = written {
+        if let Some(merged) = merged {
             // Written twice is an error the full reader words; over a merged key, it wins.
-            if !written.insert(key.clone()) {
+            if !merged.written.insert(key.clone()) {
                 return None;
             }
-            overwrites = map.contains_key(&key);
-        }
-        if overwrites {
-            bury(&mut self.entries, *entry, &key);
-            self.buried = true;
+            if let Some(&old) = merged.at.get(&key) {
+                bury(&mut self.entries, old);
+                self.buried = true;
+            }
         }
         *pending = Pending::Value(key, at);
         Some(())
@@ -368,7 +378,7 @@ impl Builder {
             Kind::Map {
                 map: Map::new(),
                 pending: Pending::Key,
-                written: None,
+                merged: None,
             }
         } else {
             Kind::Seq(Vec::new())
@@ -424,6 +434,10 @@ impl Builder {
     fn alias(&mut self, id: usize, span: &Span) -> Option<usize> {
         // An anchor not yet finished is one the alias is inside of: the full reader refuses it.
         let anchor = self.anchors.get(&id)?;
+        // Copy nothing the budget refuses anyway.
+        if anchor.cost > MAX_ALIASED_NODES {
+            return None;
+        }
         match self.stack.last_mut() {
             Some(Frame {
                 kind: Kind::Merges(ids),
@@ -479,9 +493,12 @@ impl Builder {
         let Some(Value::Object(source)) = &anchor.value else {
             return None;
         };
+        if anchor.cost > MAX_ALIASED_NODES {
+            return None;
+        }
         let depth = self.stack.len().checked_sub(1)?;
         let Some(Frame {
-            kind: Kind::Map { map, written, .. },
+            kind: Kind::Map { map, merged, .. },
             entry,
             cost,
             deep,
@@ -495,26 +512,46 @@ impl Builder {
         }
         *cost += anchor.cost - 1;
         *deep = (*deep).max(depth + anchor.height);
-        // The keys written so far are this mapping's own.
-        written.get_or_insert_with(|| map.keys().cloned().collect());
         let parent = *entry;
+        // The keys written so far are this mapping's own; their entries follow its own.
+        let merged = merged.get_or_insert_with(|| {
+            let at = (parent as usize + 1..self.entries.len())
+                .filter(|&i| self.entries[i].parent == parent)
+                .filter_map(|i| match &self.entries[i].seg {
+                    Seg::Key(k) => Some((k.to_string(), i as u32)),
+                    _ => None,
+                })
+                .collect();
+            Box::new(Merged {
+                written: map.keys().cloned().collect(),
+                at,
+            })
+        });
         for (k, v) in source {
-            if map.insert(k.clone(), v.clone()).is_some() {
-                bury(&mut self.entries, parent, k);
+            if map.insert(k.clone(), v.clone()).is_some()
+                && let Some(&old) = merged.at.get(k)
+            {
+                bury(&mut self.entries, old);
                 self.buried = true;
             }
         }
         let base = self.entries.len() as u32;
-        self.entries
-            .extend(anchor.entries[1..].iter().map(|e| Entry {
-                parent: if e.parent == 0 {
-                    parent
-                } else {
-                    base + e.parent - 1
-                },
+        for (i, e) in anchor.entries.iter().enumerate().skip(1) {
+            let at = base + i as u32 - 1;
+            let parent = if e.parent == 0 {
+                if let Seg::Key(k) = &e.seg {
+                    merged.at.insert(k.to_string(), at);
+                }
+                parent
+            } else {
+                base + e.parent - 1
+            };
+            self.entries.push(Entry {
+                parent,
                 seg: e.seg.clone(),
                 pos: e.pos,
-            }));
+            });
+        }
         Some(anchor.cost - 1)
     }
 
@@ -545,7 +582,7 @@ impl Builder {
                     Kind::Map {
                         map,
                         pending,
-                        written,
+                        merged,
                     },
                 ..
             }) => {
@@ -554,7 +591,7 @@ impl Builder {
                 };
                 // A duplicate key is an error the full reader words and places; a merged key
                 // is overwritten (its entries were buried when the key was read).
-                if map.insert(k, value).is_some() && written.is_none() {
+                if map.insert(k, value).is_some() && merged.is_none() {
                     return None;
                 }
             }
@@ -590,16 +627,10 @@ fn root_entry(pos: NodePos) -> Entry {
     }
 }
 
-/// Marks dead the entry that names `key` under `parent`, and its descendants. Entries of a
-/// node follow it, so its descendants are the entries after it up to the first whose parent
-/// comes before it.
-fn bury(entries: &mut [Entry], parent: u32, key: &str) {
-    let start = parent as usize + 1;
-    let Some(i) = (start..entries.len()).find(|&i| {
-        entries[i].parent == parent && matches!(&entries[i].seg, Seg::Key(k) if &**k == key)
-    }) else {
-        return;
-    };
+/// Marks dead entry `i` and its descendants. Entries of a node follow it, so its descendants
+/// are the entries after it up to the first whose parent comes before it.
+fn bury(entries: &mut [Entry], i: u32) {
+    let i = i as usize;
     entries[i].parent = DEAD;
     for e in &mut entries[i + 1..] {
         if e.parent < i as u32 {
