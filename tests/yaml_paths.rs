@@ -61,13 +61,15 @@ fn fixtures_read_the_same_both_ways() {
 
 #[test]
 fn a_generated_repository_reads_the_same_both_ways_and_fast() {
-    let dir = tempfile::tempdir().unwrap();
-    corpus::generate(dir.path(), 60, 7).unwrap();
-    let (taken, all) = check_tree(dir.path());
-    assert_eq!(
-        taken, all,
-        "every generated file is plain YAML the fast path takes"
-    );
+    for style in [corpus::Style::Plain, corpus::Style::Anchors] {
+        let dir = tempfile::tempdir().unwrap();
+        corpus::generate_with(dir.path(), 60, 7, style).unwrap();
+        let (taken, all) = check_tree(dir.path());
+        assert_eq!(
+            taken, all,
+            "every generated file ({style:?}) is YAML the fast path takes"
+        );
+    }
 }
 
 #[test]
