@@ -116,9 +116,9 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
         "a: 1\na: 2\n",
         "a: 1\n\"a\": 2\n",
         "x: !!int abc\n",
-        "d: {<<: {x: 1}}\n",
-        "d: {!!merge <<: {x: 1}}\n",
-        "b: &b {x: 1}\nd: {<<: [*b, {y: 2}]}\n",
+        "d: {<<: [[x]]}\n",
+        "d: {<<: [{x: 1}, 2]}\n",
+        "d: {<<: {x: 1, x: 2}}\n",
         "a: &a {b: *a}\n",
         "a: *nowhere\n",
         "a: &a [1]\nd: {<<: *a}\n",
@@ -181,6 +181,12 @@ const ANCHORED: &[&str] = &[
     "root: &r\n  a: &s [1, {b: &t {c: d}}]\nx: *t\ny: *s\nz: *r\n",
     "a: &a\n  k1: v\n  k2: [1]\nb:\n  <<: *a\n  k1: w\nc:\n  k1: w\n  <<: *a\n",
     "lst: &l [a, b]\nm: &m {k: *l}\nn: {<<: *m, j: *l}\n",
+    // Inline mappings as merge values, alone or in a list, anchored too.
+    "d: {<<: {x: 1}}\n",
+    "d: {!!merge <<: {x: 1}}\n",
+    "b: &b {x: 1}\nd: {<<: [*b, {y: 2, x: 3}], y: 4}\n",
+    "d:\n  z: 0\n  <<: &i {x: {p: 1}, z: 9}\ne: *i\nf: {<<: *i}\n",
+    "a: &a {<<: {x: [1, 2]}, y: 1}\nb: {<<: [*a, {x: 3}]}\nc: [*a]\n",
 ];
 
 #[test]
@@ -256,6 +262,8 @@ fn anchored_node() -> impl Strategy<Value = String> {
             4 => (key, inner.clone()).prop_map(|(k, v)| format!("{k}: {v}")),
             1 => name.clone().prop_map(|n| format!("<<: *{n}")),
             1 => (name.clone(), name.clone()).prop_map(|(a, b)| format!("<<: [*{a}, *{b}]")),
+            1 => inner.clone().prop_map(|v| format!("<<: {v}")),
+            1 => (name.clone(), inner.clone()).prop_map(|(a, v)| format!("<<: [{v}, *{a}]")),
         ];
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),

@@ -8,9 +8,10 @@
 //! positions) is kept and copied where an alias names it; `<<: *name` and `<<: [*a, *b]` lay
 //! the anchored mappings over the mapping at the place where `<<` is written (a key written
 //! before it is overwritten, a key written after it wins, the first mapping of a list wins);
-//! aliases count against the same budget, counted the same way. It says "not mine" (`None`)
-//! for what needs the tree or an error's words: an alias to a node not yet complete, a merge
-//! of an inline mapping, duplicate keys, keys that are collections or that Helm refuses, values
+//! aliases count against the same budget, counted the same way; an inline mapping as a merge
+//! value is read as an anchored one. It says "not mine" (`None`) for what needs the tree or an
+//! error's words: an alias to a node not yet complete, duplicate keys, keys that are
+//! collections or that Helm refuses, values
 //! JSON cannot hold, documents that Helm and kubectl split differently, deep nesting, a budget
 //! exceeded, and every syntax error. The caller then reads the whole text with the full reader,
 //! so the result never depends on which path ran (a test compares both on every fixture).
@@ -165,6 +166,8 @@ struct Frame {
     cost: usize,
     /// The depth of the deepest node read in it (through aliases and merges too).
     deep: usize,
+    /// An inline mapping that is the value of a merge key, or an item of its list.
+    source: bool,
 }
 
 #[derive(Default)]
@@ -175,6 +178,9 @@ struct Builder {
     anchors: HashMap<usize, Anchor>,
     /// Some entries are [`DEAD`].
     buried: bool,
+    /// Inline mappings merged so far, each kept as an anchor of its own id (counted down
+    /// from `usize::MAX`, far from the parser's).
+    inline: usize,
 }
 
 /// Where a span starts, 1-based.
@@ -352,24 +358,55 @@ impl Builder {
             return None;
         }
         let depth = self.stack.len();
-        if let Some(Frame {
-            kind: Kind::Map {
-                pending: Pending::Merge,
+        let merge_value = match self.stack.last() {
+            Some(Frame {
+                kind: Kind::Map {
+                    pending: Pending::Merge,
+                    ..
+                },
                 ..
-            },
-            ..
-        }) = self.stack.last()
-        {
-            // `<<: [*a, *b]`; an inline mapping to merge is left to the full reader.
-            if mapping || anchor != 0 {
-                return None;
+            }) => Some(true),
+            Some(Frame {
+                kind: Kind::Merges(_),
+                ..
+            }) => Some(false),
+            _ => None,
+        };
+        if let Some(direct) = merge_value {
+            if !mapping {
+                // `<<: [*a, *b]`; a list in a list is an error the full reader words.
+                if !direct || anchor != 0 {
+                    return None;
+                }
+                self.stack.push(Frame {
+                    kind: Kind::Merges(Vec::new()),
+                    entry: u32::MAX,
+                    anchor: 0,
+                    cost: 0,
+                    deep: depth,
+                    source: false,
+                });
+                return Some(());
             }
+            // An inline mapping to merge: read as an anchored one whose own entries are
+            // dropped (its keys take their place in the mapping it is merged into).
+            self.entries.push(Entry {
+                parent: DEAD,
+                seg: Seg::Root,
+                pos: node_pos(span, None),
+            });
+            self.buried = true;
             self.stack.push(Frame {
-                kind: Kind::Merges(Vec::new()),
-                entry: u32::MAX,
-                anchor: 0,
-                cost: 0,
+                kind: Kind::Map {
+                    map: Map::new(),
+                    pending: Pending::Key,
+                    merged: None,
+                },
+                entry: self.entries.len() as u32 - 1,
+                anchor,
+                cost: 1,
                 deep: depth,
+                source: true,
             });
             return Some(());
         }
@@ -389,6 +426,7 @@ impl Builder {
             anchor,
             cost: 1,
             deep: depth,
+            source: false,
         });
         Some(())
     }
@@ -412,6 +450,41 @@ impl Builder {
             }
         };
         let depth = self.stack.len();
+        if frame.source {
+            let entries = snapshot(&self.entries[frame.entry as usize..], frame.entry);
+            bury(&mut self.entries, frame.entry);
+            let id = if frame.anchor != 0 {
+                frame.anchor
+            } else {
+                self.inline += 1;
+                usize::MAX - self.inline
+            };
+            self.anchors.insert(
+                id,
+                Anchor {
+                    value: Some(value),
+                    scalar: None,
+                    entries,
+                    cost: frame.cost,
+                    height: frame.deep - depth,
+                },
+            );
+            // Merged where it is written, it counts nothing against the alias budget (its
+            // aliases have counted); inside an anchored node, its values count for each copy.
+            return match self.stack.last_mut() {
+                Some(Frame {
+                    kind: Kind::Merges(ids),
+                    ..
+                }) => {
+                    ids.push(id);
+                    Some(())
+                }
+                _ => {
+                    self.merge(id)?;
+                    self.merged()
+                }
+            };
+        }
         if frame.anchor != 0 {
             let entries = snapshot(&self.entries[frame.entry as usize..], frame.entry);
             self.anchors.insert(
