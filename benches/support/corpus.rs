@@ -171,7 +171,11 @@ impl Bundle {
         format!(
             "metadata:\n  name: {name}\n  namespace: {}\n  labels:{}\n{}",
             self.namespace,
-            if self.anchors && shared { " &id001" } else { "" },
+            if self.anchors && shared {
+                " &id001"
+            } else {
+                ""
+            },
             self.labels("    ")
         )
     }

@@ -265,10 +265,9 @@ impl Builder {
     /// Sets the key the current mapping waits with.
     fn key(&mut self, key: String, at: Pos) -> Option<()> {
         let Some(Frame {
-            kind:
-                Kind::Map {
-                    pending, merged, ..
-                },
+            kind: Kind::Map {
+                pending, merged, ..
+            },
             ..
         }) = self.stack.last_mut()
         else {
@@ -360,10 +359,11 @@ impl Builder {
         let depth = self.stack.len();
         let merge_value = match self.stack.last() {
             Some(Frame {
-                kind: Kind::Map {
-                    pending: Pending::Merge,
-                    ..
-                },
+                kind:
+                    Kind::Map {
+                        pending: Pending::Merge,
+                        ..
+                    },
                 ..
             }) => Some(true),
             Some(Frame {
