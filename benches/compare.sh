@@ -112,6 +112,7 @@ ROLLWRIGHT_BENCH_TREE="$work/anchors" cargo bench --quiet --bench validate 2>/de
   echo "corpus	$(sed "s| in .*||" "$work/corpus.txt")"
   echo "corpus with anchors	$(sed "s| in .*||" "$work/corpus-anchors.txt")"
   echo "date	$(date -u +%Y-%m-%d)"
+  echo "load average at the end	$(cut -d' ' -f1-3 /proc/loadavg) (on $cores cores; above $cores, other work shared the machine)"
 } >"$work/env.tsv"
 python3 benches/report.py "$work" "$runs" "${PROFILE:-benches/profile.md}" >"$out.tmp"
 mv "$out.tmp" "$out"
