@@ -196,7 +196,7 @@ Median of three runs of each whole pipeline (`/usr/bin/time -v`).
 sudo apt-get install hyperfine time            # Debian / Ubuntu
 pip install kubernetes-validate pyyaml          # the core Kubernetes schemas
 # kubeconform: install its release binary on PATH (https://github.com/yannh/kubeconform/releases)
-# helm: https://helm.sh/docs/intro/install/ (or ../shared/tools/install-peers.sh)
+# helm: https://helm.sh/docs/intro/install/
 ARGO_CRDS=path/to/argo-rollouts/manifests/crds benches/compare.sh    # [BUNDLES], default 2000
 ```
 
