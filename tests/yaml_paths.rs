@@ -11,6 +11,7 @@ mod corpus;
 
 use std::path::{Path, PathBuf};
 
+use proptest::prelude::*;
 use rollwright::yaml;
 
 /// Compares the paths on one text; true when the fast path took it.
@@ -60,13 +61,15 @@ fn fixtures_read_the_same_both_ways() {
 
 #[test]
 fn a_generated_repository_reads_the_same_both_ways_and_fast() {
-    let dir = tempfile::tempdir().unwrap();
-    corpus::generate(dir.path(), 60, 7).unwrap();
-    let (taken, all) = check_tree(dir.path());
-    assert_eq!(
-        taken, all,
-        "every generated file is plain YAML the fast path takes"
-    );
+    for style in [corpus::Style::Plain, corpus::Style::Anchors] {
+        let dir = tempfile::tempdir().unwrap();
+        corpus::generate_with(dir.path(), 60, 7, style).unwrap();
+        let (taken, all) = check_tree(dir.path());
+        assert_eq!(
+            taken, all,
+            "every generated file ({style:?}) is YAML the fast path takes"
+        );
+    }
 }
 
 #[test]
@@ -110,12 +113,19 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
     }
     // What the fast path must hand over: what needs the whole tree, or an error's words.
     for text in [
-        "a: &x 1\nb: *x\n",
         "a: 1\na: 2\n",
         "a: 1\n\"a\": 2\n",
         "x: !!int abc\n",
-        "d: {<<: {x: 1}}\n",
-        "d: {!!merge <<: {x: 1}}\n",
+        "d: {<<: [[x]]}\n",
+        "d: {<<: [{x: 1}, 2]}\n",
+        "d: {<<: {x: 1, x: 2}}\n",
+        "a: &a {b: *a}\n",
+        "a: *nowhere\n",
+        "a: &a [1]\nd: {<<: *a}\n",
+        "a: &a 1\nd: {<<: *a}\n",
+        "b: &b {x: 1}\nd: {<<: *b, x: 2, x: 3}\n",
+        "a: &a {x: 1}\n? *a\n: v\n",
+        "a: &a 1\n---\nb: *a\n",
         "~: null key\n",
         "9223372036854775808: key\n",
         "a: .inf\n",
@@ -124,6 +134,11 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
         "bad: [1, 2\n",
     ] {
         assert!(yaml::parse_documents_fast(text).is_none(), "{text:?}");
+    }
+    // Anchors, aliases, merge keys and tags: the fast path takes them and reads them as the
+    // full reader does (an alias's positions are the anchored node's, below the alias).
+    for text in ANCHORED {
+        assert!(agree(text, text), "the fast path should take {text:?}");
     }
     // And what it takes now that one resolver reads scalars on both paths.
     for text in [
@@ -134,5 +149,148 @@ fn edge_cases_read_the_same_both_ways_or_are_handed_over() {
         "x: !!str 123\ny: !!binary aGk=\nz: !foo 1\n!!str 010: k\nm: !!map {a: !!int \"1\"}\n",
     ] {
         assert!(agree(text, text), "{text:?}");
+    }
+}
+
+/// Anchors, aliases, merge keys and tags as PyYAML, Helm users and hand-written GitOps files
+/// write them.
+const ANCHORED: &[&str] = &[
+    "a: &x 1\nb: *x\n",
+    "base: &b {x: 1}\nd:\n  <<: *b\n  y: 2\n",
+    "metadata:\n  labels: &id001\n    app: web\n    tier: fe\nspec:\n  selector:\n    matchLabels: *id001\n  template:\n    metadata:\n      labels: *id001\n",
+    // An explicit key wins over a merged one, before or after `<<`.
+    "b: &b {x: 1, y: 1, z: {deep: [1, 2]}}\nd:\n  x: 2\n  <<: *b\n  y: 3\n",
+    // The first mapping of a merge list wins.
+    "a: &a {x: 1, p: {q: 1}}\nb: &b {x: 2, y: 2, p: [3]}\nd:\n  <<: [*a, *b]\n  z: 3\n",
+    "a: &a {x: 1}\nb: &b {y: 2}\nd: {<<: [*a, *b], <<: *a}\n",
+    "a: &a {x: 1}\nd: {!!merge <<: *a}\n",
+    "a: &a {x: 1}\nd: {<<: []}\n",
+    // Merges inside anchors, aliases inside anchors, aliases of aliased nodes.
+    "a: &a {x: 1}\nb: &b {<<: *a, y: *a}\nc: &c [*b, *a, {<<: *b}]\nd: {<<: *b, l: *c}\n",
+    // An anchored key, used as a key and as a value; a key aliased in a merged map.
+    "&k name: v\nother: *k\nn: &n name2\n*n : w\n",
+    "&k 010: v\nx: *k\n",
+    "- &a {x: 1}\n- *a\n- <<: *a\n  x: 2\n- [*a, *a]\n",
+    // A redefined anchor: an alias names the latest definition.
+    "a: &a 1\nb: *a\nc: &a 2\nd: *a\n",
+    // Anchors per document.
+    "a: &a {x: 1}\nb: *a\n---\na: &a [2]\nb: *a\n",
+    // Tags on scalars, keys and collections, anchored too.
+    "a: &a !!str 010\nb: *a\nc: !!map &m {x: !!int \"1\"}\nd: *m\ne: !!seq [!!str 1]\n",
+    "x: !!str 123\ny: !!binary aGk=\nz: !custom {a: 1}\n!!str 010: k\n",
+    "root: &r\n  a: &s [1, {b: &t {c: d}}]\nx: *t\ny: *s\nz: *r\n",
+    "a: &a\n  k1: v\n  k2: [1]\nb:\n  <<: *a\n  k1: w\nc:\n  k1: w\n  <<: *a\n",
+    "lst: &l [a, b]\nm: &m {k: *l}\nn: {<<: *m, j: *l}\n",
+    // Inline mappings as merge values, alone or in a list, anchored too.
+    "d: {<<: {x: 1}}\n",
+    "d: {!!merge <<: {x: 1}}\n",
+    "b: &b {x: 1}\nd: {<<: [*b, {y: 2, x: 3}], y: 4}\n",
+    "d:\n  z: 0\n  <<: &i {x: {p: 1}, z: 9}\ne: *i\nf: {<<: *i}\n",
+    "a: &a {<<: {x: [1, 2]}, y: 1}\nb: {<<: [*a, {x: 3}]}\nc: [*a]\n",
+];
+
+#[test]
+fn alias_budget_is_the_same_on_both_paths() {
+    // An anchored list of 999 items counts 1,000 nodes each time an alias copies it; a merge
+    // of an anchored mapping of 999 keys counts 999.
+    let list = format!("a: &a [{}]\n", vec!["x"; 999].join(", "));
+    let aliases = |n: usize| -> String {
+        let mut t = list.clone();
+        t.push_str("b:\n");
+        for _ in 0..n {
+            t.push_str("- *a\n");
+        }
+        t
+    };
+    assert!(agree("100 aliases", &aliases(100)));
+    assert!(yaml::parse_documents_fast(&aliases(101)).is_none());
+    let err = yaml::parse_documents(&aliases(101)).unwrap_err();
+    assert!(err.message.contains("100,000 nodes"), "{err}");
+
+    let keys: Vec<String> = (0..999).map(|i| format!("k{i}: {i}")).collect();
+    let merges = |n: usize| -> String {
+        let mut t = format!("a: &a {{{}}}\n", keys.join(", "));
+        for i in 0..n {
+            t.push_str(&format!("m{i}: {{<<: *a}}\n"));
+        }
+        t
+    };
+    assert!(agree("100 merges", &merges(100)));
+    assert!(yaml::parse_documents_fast(&merges(101)).is_none());
+    assert!(yaml::parse_documents(&merges(101)).is_err());
+
+    // A billion laughs: refused, and never copied out on the way.
+    let mut bomb = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10u8 {
+        let (prev, this) = ((b'a' + i - 1) as char, (b'a' + i) as char);
+        let items = vec![format!("*{prev}"); 9].join(", ");
+        bomb.push_str(&format!("{this}: &{this} [{items}]\n"));
+    }
+    assert!(yaml::parse_documents_fast(&bomb).is_none());
+    let err = yaml::parse_documents(&bomb).unwrap_err();
+    assert!(err.message.contains("100,000 nodes"), "{err}");
+}
+
+#[test]
+fn depth_through_aliases_is_the_same_on_both_paths() {
+    // 60 levels anchored, copied at depths that stay within 64 levels or go past them.
+    let deep = format!("{}1{}", "[".repeat(60), "]".repeat(60));
+    let within = format!("a: &a {deep}\nb: [[*a]]\n");
+    assert!(agree("within", &within));
+    let past = format!("a: &a {deep}\nb: [[[[[*a]]]]]\n");
+    assert!(yaml::parse_documents_fast(&past).is_none());
+    assert!(yaml::parse_documents(&past).is_err());
+}
+
+/// Flow nodes with anchors, aliases and merge keys among a few names, so that they collide:
+/// redefined anchors, aliases to undefined ones or to their own ancestors, merges over
+/// written keys and written keys over merged ones, merge lists, tags.
+fn anchored_node() -> impl Strategy<Value = String> {
+    let name = (1..5u8).prop_map(|i| format!("a{i}"));
+    let leaf = prop_oneof![
+        Just("1".to_string()),
+        Just("v".to_string()),
+        Just("'010'".to_string()),
+        Just("!!str 7".to_string()),
+        Just("~".to_string()),
+        Just("{}".to_string()),
+        name.clone().prop_map(|n| format!("*{n}")),
+    ];
+    leaf.prop_recursive(4, 32, 4, move |inner| {
+        let key = prop_oneof![Just("x"), Just("y"), Just("z"), Just("w")];
+        let entry = prop_oneof![
+            4 => (key, inner.clone()).prop_map(|(k, v)| format!("{k}: {v}")),
+            1 => name.clone().prop_map(|n| format!("<<: *{n}")),
+            1 => (name.clone(), name.clone()).prop_map(|(a, b)| format!("<<: [*{a}, *{b}]")),
+            1 => inner.clone().prop_map(|v| format!("<<: {v}")),
+            1 => (name.clone(), inner.clone()).prop_map(|(a, v)| format!("<<: [{v}, *{a}]")),
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
+            prop::collection::vec(entry, 0..5).prop_map(|e| format!("{{{}}}", e.join(", "))),
+            (name.clone(), inner).prop_map(|(n, v)| format!("&{n} {v}")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn anchored_documents_read_the_same_both_ways(
+        entries in prop::collection::vec((prop::option::of(1..5u8), anchored_node()), 1..8),
+        split in prop::bool::ANY,
+    ) {
+        let mut text = String::new();
+        for (i, (anchor, node)) in entries.iter().enumerate() {
+            if split && i == entries.len() / 2 {
+                text.push_str("---\n");
+            }
+            let anchor = anchor.map(|a| format!("&a{a} ")).unwrap_or_default();
+            text.push_str(&format!("k{i}: {anchor}{node}\n"));
+        }
+        if let Err(e) = common::yaml_paths_agree(&text) {
+            prop_assert!(false, "{}\n{}", e, text);
+        }
     }
 }

@@ -4,6 +4,11 @@
 //! env, resources, analysis providers and arguments, sidecars, volumes), every one is valid
 //! for both rollwright and `kubeconform -strict`, and the same seed always writes the same
 //! bytes.
+//!
+//! [`Style::Anchors`] writes the same repository with anchors and aliases for the maps a
+//! bundle shares (labels, selectors, probe actions), as PyYAML writes an object used twice
+//! (`labels: &id001` … `labels: *id001`), and, in every other Rollout, the pod labels as a
+//! hand-written merge (`<<: *id001` plus one more label).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -50,8 +55,28 @@ const IMAGES: &[&str] = &[
     "argoproj/rollouts-demo",
 ];
 
+/// How the YAML is written.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// As `helm template` and `kubectl` write it: every map written out.
+    #[default]
+    Plain,
+    /// Shared maps written once, with an anchor, and named again with aliases.
+    Anchors,
+}
+
 /// Writes `bundles` bundles under `root` (which should be empty or absent).
 pub fn generate(root: &Path, bundles: usize, seed: u64) -> std::io::Result<Stats> {
+    generate_with(root, bundles, seed, Style::Plain)
+}
+
+/// [`generate`] in the given style.
+pub fn generate_with(
+    root: &Path,
+    bundles: usize,
+    seed: u64,
+    style: Style,
+) -> std::io::Result<Stats> {
     let mut rng = Rng(seed);
     let mut stats = Stats {
         bundles,
@@ -62,7 +87,9 @@ pub fn generate(root: &Path, bundles: usize, seed: u64) -> std::io::Result<Stats
         let app = format!("{team}-app-{i:05}");
         let dir = root.join("apps").join(team).join(&app);
         std::fs::create_dir_all(&dir)?;
-        let bundle = Bundle::new(&mut rng, team, &app);
+        let mut bundle = Bundle::new(&mut rng, team, &app);
+        bundle.anchors = style == Style::Anchors;
+        bundle.merge = bundle.anchors && i % 2 == 1;
         for (name, docs, text) in bundle.files(&mut rng) {
             stats.files += 1;
             stats.documents += docs;
@@ -79,6 +106,10 @@ struct Bundle {
     canary: bool,
     port: u16,
     templates: Vec<Template>,
+    /// Shared maps as anchors and aliases.
+    anchors: bool,
+    /// The pod labels as a merge of the Rollout's labels (with `anchors`).
+    merge: bool,
 }
 
 struct Template {
@@ -111,6 +142,8 @@ impl Bundle {
             canary,
             port: [8080, 8000, 3000, 9090][rng.below(4) as usize],
             templates,
+            anchors: false,
+            merge: false,
         }
     }
 
@@ -133,10 +166,16 @@ impl Bundle {
         )
     }
 
-    fn metadata(&self, name: &str) -> String {
+    /// The metadata; its labels anchored (with `anchors`) where the object names them again.
+    fn metadata(&self, name: &str, shared: bool) -> String {
         format!(
-            "metadata:\n  name: {name}\n  namespace: {}\n  labels:\n{}",
+            "metadata:\n  name: {name}\n  namespace: {}\n  labels:{}\n{}",
             self.namespace,
+            if self.anchors && shared {
+                " &id001"
+            } else {
+                ""
+            },
             self.labels("    ")
         )
     }
@@ -161,9 +200,13 @@ impl Bundle {
         for name in [a, b] {
             write!(
                 out,
-                "---\napiVersion: v1\nkind: Service\n{}spec:\n  type: ClusterIP\n  selector:\n{}  ports:\n  - name: http\n    port: 80\n    targetPort: http\n    protocol: TCP\n",
-                self.metadata(&name),
-                self.labels("    ").lines().next().map(|l| format!("{l}\n")).unwrap_or_default()
+                "---\napiVersion: v1\nkind: Service\n{}spec:\n  type: ClusterIP\n  selector:{}  ports:\n  - name: http\n    port: 80\n    targetPort: http\n    protocol: TCP\n",
+                self.metadata(&name, true),
+                if self.anchors {
+                    " *id001\n".to_string()
+                } else {
+                    format!("\n{}", self.labels("    ").lines().next().map(|l| format!("{l}\n")).unwrap_or_default())
+                }
             )
             .unwrap();
         }
@@ -222,11 +265,20 @@ impl Bundle {
         }
     }
 
-    fn probe(&self, rng: &mut Rng, kind: &str) -> String {
+    /// A probe; `http_get` says whether the readiness probe's action was `httpGet` (anchored
+    /// as `&id002`, for the liveness probe to name with an alias).
+    fn probe(&self, rng: &mut Rng, kind: &str, http_get: &mut bool) -> String {
         let indent = "        ";
         let body = match rng.below(4) {
+            0 | 1 if self.anchors && *http_get && kind == "livenessProbe" => {
+                format!("{indent}  httpGet: *id002\n")
+            }
             0 | 1 => {
-                format!("{indent}  httpGet:\n{indent}    path: /healthz\n{indent}    port: http\n")
+                *http_get = true;
+                let anchor = if self.anchors { " &id002" } else { "" };
+                format!(
+                    "{indent}  httpGet:{anchor}\n{indent}    path: /healthz\n{indent}    port: http\n"
+                )
             }
             2 => format!("{indent}  tcpSocket:\n{indent}    port: {}\n", self.port),
             _ => format!(
@@ -275,8 +327,8 @@ impl Bundle {
     fn rollout(&self, rng: &mut Rng) -> String {
         let image = rng.pick(IMAGES);
         let mut out = format!(
-            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\n{}spec:\n  replicas: {}\n  revisionHistoryLimit: {}\n  selector:\n    matchLabels:\n{}{}  template:\n    metadata:\n      labels:\n{}      annotations:\n        prometheus.io/scrape: \"true\"\n    spec:\n",
-            self.metadata(&self.app),
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\n{}spec:\n  replicas: {}\n  revisionHistoryLimit: {}\n  selector:\n    matchLabels:\n{}{}  template:\n    metadata:\n      labels:{}      annotations:\n        prometheus.io/scrape: \"true\"\n    spec:\n",
+            self.metadata(&self.app, true),
             2 + rng.below(8),
             2 + rng.below(4),
             self.labels("      ")
@@ -285,7 +337,13 @@ impl Bundle {
                 .map(|l| format!("{l}\n"))
                 .unwrap_or_default(),
             self.strategy(rng),
-            self.labels("        "),
+            if self.merge {
+                "\n        <<: *id001\n        app.kubernetes.io/component: server\n".to_string()
+            } else if self.anchors {
+                " *id001\n".to_string()
+            } else {
+                format!("\n{}", self.labels("        "))
+            },
         );
         if rng.chance(60) {
             writeln!(out, "      serviceAccountName: {}", self.app).unwrap();
@@ -313,11 +371,12 @@ impl Bundle {
             .unwrap();
         }
         out.push_str(&self.env(rng));
+        let mut http_get = false;
         if rng.chance(85) {
-            out.push_str(&self.probe(rng, "readinessProbe"));
+            out.push_str(&self.probe(rng, "readinessProbe", &mut http_get));
         }
         if rng.chance(60) {
-            out.push_str(&self.probe(rng, "livenessProbe"));
+            out.push_str(&self.probe(rng, "livenessProbe", &mut http_get));
         }
         let cpu = [50, 100, 250, 500][rng.below(4) as usize];
         let mem = [64, 128, 256, 512][rng.below(4) as usize];
@@ -348,7 +407,7 @@ impl Bundle {
     fn template(&self, rng: &mut Rng, t: &Template) -> String {
         let mut out = format!(
             "---\napiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\n{}spec:\n  args:\n  - name: service-name\n  - name: pod-hash\n    value: none\n  metrics:\n",
-            self.metadata(&t.name)
+            self.metadata(&t.name, false)
         );
         match t.provider {
             "prometheus" => write!(

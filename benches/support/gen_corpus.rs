@@ -1,14 +1,20 @@
 //! Writes the synthetic benchmark repository:
-//! `cargo run --release --example gen-corpus -- OUT_DIR [BUNDLES] [SEED]` (2,000 bundles and
-//! seed 1 by default).
+//! `cargo run --release --example gen-corpus -- [--anchors] OUT_DIR [BUNDLES] [SEED]` (2,000
+//! bundles and seed 1 by default; `--anchors` writes shared maps as anchors and aliases).
 
 #[path = "corpus.rs"]
+#[allow(dead_code)]
 mod corpus;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let style = if args.next_if(|a| a == "--anchors").is_some() {
+        corpus::Style::Anchors
+    } else {
+        corpus::Style::Plain
+    };
     let Some(out) = args.next() else {
-        eprintln!("usage: gen-corpus OUT_DIR [BUNDLES] [SEED]");
+        eprintln!("usage: gen-corpus [--anchors] OUT_DIR [BUNDLES] [SEED]");
         std::process::exit(2);
     };
     let number = |arg: Option<String>, default: u64| match arg.map(|a| a.parse::<u64>()) {
@@ -26,7 +32,7 @@ fn main() {
         eprintln!("gen-corpus: {} exists and is not empty", out.display());
         std::process::exit(2);
     }
-    match corpus::generate(out, bundles, seed) {
+    match corpus::generate_with(out, bundles, seed, style) {
         Ok(s) => println!(
             "{} bundles, {} files, {} documents, {} bytes in {}",
             s.bundles,

@@ -20,13 +20,9 @@ use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span};
 use super::events::{Entry, node_pos, pos};
 use super::resolve::{self, Scalar};
 use super::{
-    Document, MAX_DEPTH, MAX_DOCUMENTS, MAX_EVENTS, MAX_NODES, NodePos, Pos, Positions, Seg,
-    YamlError,
+    Document, MAX_ALIASED_NODES, MAX_DEPTH, MAX_DOCUMENTS, MAX_EVENTS, MAX_NODES, NodePos, Pos,
+    Positions, Seg, YamlError,
 };
-
-/// Nodes an alias may stand for, all aliases of a stream together: plenty for manifests,
-/// which barely use aliases, and far below what a "billion laughs" file asks for.
-const MAX_ALIASED_NODES: usize = 100_000;
 
 /// Reads every non-empty document of `text`.
 pub(super) fn parse(text: &str) -> Result<Vec<Document>, YamlError> {

@@ -241,6 +241,10 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, YamlError> {
 const MAX_DOCUMENTS: usize = 100_000;
 const MAX_NODES: usize = 20_000_000;
 const MAX_EVENTS: usize = 40_000_000;
+/// Nodes an alias may stand for, all aliases of a stream together: plenty for manifests,
+/// which barely use aliases, and far below what a "billion laughs" file asks for. Both readers
+/// count alike (see [`compose`]), so the fast one hands over exactly where the full one refuses.
+const MAX_ALIASED_NODES: usize = 100_000;
 /// Deeper than any Kubernetes object (and than the CRD schemas, the deepest YAML around).
 const MAX_DEPTH: usize = 64;
 
