@@ -125,13 +125,15 @@ pub fn read(path: &Path, limits: &Limits, regular_only: bool) -> Result<Vec<u8>,
         return Err(Diagnostic::new(
             Some(Location::file(path, None)),
             "is a directory, not a file",
-        ));
+        )
+        .with_help("name a file"));
     }
     if regular_only && !meta.is_file() {
         return Err(Diagnostic::new(
             Some(Location::file(path, None)),
             "is not a regular file, not read",
-        ));
+        )
+        .with_help("name a regular file (not a device, socket or pipe)"));
     }
     let cap = limits.max_file_size;
     if meta.is_file() && meta.len() > cap {
