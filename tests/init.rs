@@ -92,6 +92,14 @@ fn the_patterns_set_what_the_runbook_says() {
     assert!(!values.contains("prePromotionAnalysis:"));
     assert!(flow.contains("Promotion: automatic"), "{flow}");
     assert!(flow.contains("Post-promotion analysis"), "{flow}");
+    // The switch back after a failed post-promotion analysis is conditional (RULES.md §5.9).
+    assert!(
+        values.contains(
+            "the active Service goes back to the old pods while every new pod is still\n# available"
+        ),
+        "{values}"
+    );
+    assert!(!values.contains("its failure switches the"), "{values}");
 
     // Hybrid is what the runbook's pattern 3 meant ("promote only on success"): automatic
     // promotion gated by the pre-promotion analysis, not pattern 1's settings again.

@@ -296,6 +296,34 @@ fn set_refreshes_a_comment_the_new_value_contradicts() {
     );
 }
 
+/// `init --pattern hybrid` writes its comment above the key: flipping the value refreshes it.
+#[test]
+fn set_refreshes_the_comment_init_writes_above_a_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shop");
+    let r = run(&["init", dir.to_str().unwrap(), "--pattern", "hybrid"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let values = dir.join("values.yaml");
+    let before = std::fs::read_to_string(&values).unwrap();
+    assert!(
+        before.contains("      # true: promote as soon as the pre-promotion analysis has succeeded.\n      autoPromotionEnabled: true\n"),
+        "{before}"
+    );
+    let r = run(&[
+        "set",
+        dir.to_str().unwrap(),
+        "rollout.strategy.blueGreen.autoPromotionEnabled=false",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after = std::fs::read_to_string(&values).unwrap();
+    assert!(
+        after.contains("      # every update waits for `kubectl argo rollouts promote`\n      autoPromotionEnabled: false\n"),
+        "{after}"
+    );
+    assert!(!after.contains("# true: promote"), "{after}");
+    assert!(r.stderr.contains("spoke of the old value"), "{}", r.stderr);
+}
+
 /// What `validate` would newly report after the edit, `set` reports too (the edit is made).
 #[test]
 fn set_warns_as_validate_would() {

@@ -350,11 +350,12 @@ fn replace_existing(
     Ok(out)
 }
 
-/// A comment after a value describes that value; once the value changes, a comment that
-/// spoke of the old one would lie. It does when the value is a boolean that flipped (the
-/// comment says what the old setting does) or when it names the old value. Such a comment
-/// is replaced by what rollwright writes for the new value of a key it knows, else removed;
-/// any other comment (`# pinned`) is kept.
+/// A comment beside a value describes that value; once the value changes, a comment that
+/// spoke of the old one would lie. A comment after the value does when the value is a boolean
+/// that flipped (it said what the old setting does) or when it names the old value; the
+/// comment line right above the key does when it names the old value (`# true: promote…`).
+/// Such a comment is replaced by what rollwright writes for the new value of a key it knows,
+/// else removed; any other comment (`# pinned`) is kept.
 fn refresh_comment(
     out: &mut String,
     after: usize,
@@ -362,30 +363,55 @@ fn refresh_comment(
     change: &Change,
     notes: &mut Vec<CommentNote>,
 ) {
+    let fresh = fresh_comment(&dotted(&change.path), &change.value);
+    let old_text = scalar_text(old);
+    let names_old = |comment: &str| {
+        let text = comment.trim_start_matches('#').trim();
+        old_text.as_deref().is_some_and(|o| names_word(text, o))
+    };
+    let line_start = out[..after].rfind('\n').map_or(0, |i| i + 1);
+    let line = out[..after].matches('\n').count() + 1;
+
+    // After the value, on its line.
     let line_end = out[after..].find('\n').map_or(out.len(), |i| after + i);
     let rest = &out[after..line_end];
     let body = rest.trim_start_matches([' ', '\t']);
-    if body.len() == rest.len() || !body.starts_with('#') {
+    if body.len() < rest.len() && body.starts_with('#') {
+        let comment = body.trim_end().to_owned();
+        let flipped = matches!((old, &change.value), (Value::Bool(a), Value::Bool(b)) if a != b);
+        if flipped || names_old(&comment) {
+            let replacement = match fresh {
+                Some(f) => format!("{}# {f}", &rest[..rest.len() - body.len()]),
+                None => String::new(),
+            };
+            out.replace_range(after..line_end, &replacement);
+            notes.push(CommentNote {
+                line,
+                old: comment,
+                new: fresh.map(|f| format!("# {f}")),
+            });
+        }
+    }
+
+    // The line above the key, when it is a comment of its own.
+    if line_start == 0 {
         return;
     }
-    let comment = body.trim_end().to_owned();
-    let text = comment.trim_start_matches('#').trim();
-    let contradicted = match (old, &change.value) {
-        (Value::Bool(a), Value::Bool(b)) => a != b,
-        _ => scalar_text(old).is_some_and(|o| names_word(text, &o)),
-    };
-    if !contradicted {
+    let above_start = out[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
+    let above = &out[above_start..line_start - 1];
+    let comment = above.trim_start_matches([' ', '\t']);
+    if !comment.starts_with('#') || !names_old(comment) {
         return;
     }
-    let fresh = fresh_comment(&dotted(&change.path), &change.value);
-    let replacement = match fresh {
-        Some(f) => format!("{}# {f}", &rest[..rest.len() - body.len()]),
-        None => String::new(),
+    let comment = comment.trim_end().to_owned();
+    let indent = above[..above.len() - above.trim_start_matches([' ', '\t']).len()].to_owned();
+    let (range, replacement) = match fresh {
+        Some(f) => (above_start..line_start - 1, format!("{indent}# {f}")),
+        None => (above_start..line_start, String::new()),
     };
-    let line = out[..after].matches('\n').count() + 1;
-    out.replace_range(after..line_end, &replacement);
+    out.replace_range(range, &replacement);
     notes.push(CommentNote {
-        line,
+        line: line - 1,
         old: comment,
         new: fresh.map(|f| format!("# {f}")),
     });
@@ -782,6 +808,27 @@ mod tests {
         let (out, _) =
             apply_noting("tag: \"1.28\" # 1.28 has the fix\n", &changes("tag=1.29")).unwrap();
         assert_eq!(out, "tag: \"1.29\"\n");
+        // The comment line above the key, when it names the old value.
+        let text = "bg:\n  # true: promote as soon as the analysis has succeeded.\n  autoPromotionEnabled: true\n";
+        let (out, notes) = apply_noting(text, &changes("bg.autoPromotionEnabled=false")).unwrap();
+        assert_eq!(out, "bg:\n  autoPromotionEnabled: false\n");
+        assert_eq!(notes[0].line, 2);
+        let text = "rollout:\n  strategy:\n    blueGreen:\n      # true: promote as soon as the analysis has succeeded.\n      autoPromotionEnabled: true\n";
+        let (out, _) = apply_noting(
+            text,
+            &changes("rollout.strategy.blueGreen.autoPromotionEnabled=false"),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "rollout:\n  strategy:\n    blueGreen:\n      # every update waits for `kubectl argo rollouts promote`\n      autoPromotionEnabled: false\n"
+        );
+        let (out, notes) = apply_noting(
+            "# Whether to promote by itself.\nauto: true\n",
+            &changes("auto=false"),
+        )
+        .unwrap();
+        assert!(notes.is_empty(), "{out}");
         // Comments that do not speak of the old value stay.
         for (text, arg) in [
             ("tag: \"1.28\" # pinned\n", "tag=1.29"),

@@ -33,18 +33,3 @@ pub fn env_path(var: &str) -> Option<PathBuf> {
         }
     }
 }
-
-/// `program` found on PATH, or `None` (skipped).
-pub fn on_path(program: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join(program))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        missing(&format!(
-            "{program} is not on PATH (../shared/tools/install-peers.sh installs it)"
-        ));
-    }
-    found
-}
