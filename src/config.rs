@@ -203,13 +203,14 @@ impl Config {
         }
         let rule = |key: &str, pointer: &str| -> Result<&'static rules::Rule> {
             rules::find(key).ok_or_else(|| {
-                let mut d = Diagnostic::new(Some(at(pointer)), format!("no rule `{key}`"));
                 let names = rules::all().flat_map(|r| [r.id, r.name]);
-                d = match did_you_mean(key, names) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help("`rollwright rules` lists every rule"),
+                let help = match did_you_mean(key, names) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "`rollwright rules` lists every rule".into(),
                 };
-                Error::one(d)
+                Error::one(
+                    Diagnostic::new(Some(at(pointer)), format!("no rule `{key}`")).with_help(help),
+                )
             })
         };
         for (key, setting) in &file.rules {
@@ -235,15 +236,14 @@ impl Config {
         }
         for (i, ignore) in file.ignore.iter().enumerate() {
             let glob = Glob::new(&ignore.path).map_err(|e| {
-                Error::one(Diagnostic::new(
-                    Some(at(&format!("/ignore/{i}/path"))),
-                    e.kind().to_string(),
-                ))
+                Error::one(
+                    Diagnostic::new(Some(at(&format!("/ignore/{i}/path"))), e.kind().to_string())
+                        .with_help("write a glob such as `apps/*/values-*.yaml`"),
+                )
             })?;
-            let set = GlobSetBuilder::new()
-                .add(glob)
-                .build()
-                .map_err(|e| Error::msg(e.to_string()))?;
+            let set = GlobSetBuilder::new().add(glob).build().map_err(|e| {
+                Error::msg(e.to_string(), "write a glob such as `apps/*/values-*.yaml`")
+            })?;
             let mut ids = Vec::new();
             for (j, key) in ignore.rules.iter().enumerate() {
                 ids.push(rule(key, &format!("/ignore/{i}/rules/{j}"))?.id);

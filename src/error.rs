@@ -35,6 +35,11 @@ impl fmt::Display for Location {
 }
 
 /// One problem with the input.
+///
+/// Every diagnostic says how to fix the problem: build it with
+/// `Diagnostic::new(…).with_help(…)` (or [`Diagnostic::yaml`], [`Diagnostic::io`],
+/// [`Diagnostic::write`], which always carry one). `tests/source_rules.rs` reads every
+/// construction site in `src/` and fails on one without a help.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub location: Option<Location>,
@@ -61,7 +66,10 @@ impl Diagnostic {
         Diagnostic {
             location: Some(Location::file(path, err.pos)),
             message: err.message,
-            help: err.help,
+            help: Some(err.help.unwrap_or_else(|| {
+                "fix the YAML at this position: indentation, quotes, one `key: value` per line"
+                    .into()
+            })),
         }
     }
 
@@ -73,12 +81,11 @@ impl Diagnostic {
             _ if path.is_dir() => Some("name a file, not a directory"),
             _ => None,
         };
-        let mut d = Diagnostic::new(
+        Diagnostic::new(
             Some(Location::file(path, None)),
             format!("cannot read: {err}"),
-        );
-        d.help = help.map(String::from);
-        d
+        )
+        .with_help(help.unwrap_or("check that the path names a readable file"))
     }
 }
 
@@ -95,12 +102,11 @@ impl Diagnostic {
             ErrorKind::NotFound => Some("check that the directory exists"),
             _ => None,
         };
-        let mut d = Diagnostic::new(
+        Diagnostic::new(
             Some(Location::file(path, None)),
             format!("cannot write: {err}"),
-        );
-        d.help = help.map(String::from);
-        d
+        )
+        .with_help(help.unwrap_or("check the path, its permissions and the free space"))
     }
 }
 
@@ -140,8 +146,9 @@ impl Error {
         }
     }
 
-    pub fn msg(message: impl Into<String>) -> Self {
-        Error::one(Diagnostic::new(None, message))
+    /// A problem with no place to point at: what, and how to fix it.
+    pub fn msg(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Error::one(Diagnostic::new(None, message).with_help(help))
     }
 }
 

@@ -325,10 +325,13 @@ pub fn write_tree(dir: &Path, files: &[(String, String)]) -> Result<()> {
             )
         })?;
         if targets.contains(&path) {
-            return Err(Error::one(Diagnostic::new(
-                Some(Location::file(&path, None)),
-                "two files would be written to the same path",
-            )));
+            return Err(Error::one(
+                Diagnostic::new(
+                    Some(Location::file(&path, None)),
+                    "two files would be written to the same path",
+                )
+                .with_help("give the objects different names or kinds"),
+            ));
         }
         targets.push(path);
     }
@@ -503,10 +506,13 @@ fn write_into(dir: &Path, files: &[(String, String)], targets: &[PathBuf]) -> Re
         for d in created_dirs.into_iter().rev() {
             let _ = std::fs::remove_dir(d);
         }
-        err.diagnostics.push(Diagnostic::new(
-            Some(Location::file(dir, None)),
-            "nothing was changed: the files already replaced were put back",
-        ));
+        err.diagnostics.push(
+            Diagnostic::new(
+                Some(Location::file(dir, None)),
+                "nothing was changed: the files already replaced were put back",
+            )
+            .with_help("fix the problem above and run the command again"),
+        );
         return Err(err);
     }
     Ok(())

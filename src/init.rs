@@ -156,8 +156,9 @@ fn values_yaml(p: &Plan) -> String {
         ),
         Pattern::Fast => {
             "# Pattern \"fast\": every update is promoted as soon as its pods are ready; the\n\
-             # post-promotion analysis then checks the live version, and its failure switches the\n\
-             # active Service back to the old one.\n"
+             # post-promotion analysis then checks the live version, and its failure aborts the\n\
+             # update: the active Service goes back to the old pods while every new pod is still\n\
+             # available (`rollwright explain` says what happens when they are not).\n"
                 .to_string()
         }
         Pattern::Hybrid => format!(

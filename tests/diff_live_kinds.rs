@@ -15,15 +15,7 @@ use serde_json::{Value, json};
 const NS: &str = "shop";
 
 fn data() -> Option<PathBuf> {
-    match std::env::var_os("ROLLWRIGHT_K8S_LIVE") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            eprintln!(
-                "skipped: ROLLWRIGHT_K8S_LIVE is not set (.ci/run sets it to ../shared/k8s-live)"
-            );
-            None
-        }
-    }
+    common::peers::env_path("ROLLWRIGHT_K8S_LIVE")
 }
 
 const FOLDERS: [&str; 2] = ["app-kinds", "rollouts-demo"];
@@ -124,6 +116,7 @@ fn assert_clean(run: &Run, what: &str) {
 }
 
 #[test]
+#[ignore = "needs ROLLWRIGHT_K8S_LIVE"]
 fn every_kind_diffs_clean_after_kubectl_apply() {
     let Some(data) = data() else { return };
     let server = FakeKube::start(
@@ -146,6 +139,7 @@ fn every_kind_diffs_clean_after_kubectl_apply() {
 }
 
 #[test]
+#[ignore = "needs ROLLWRIGHT_K8S_LIVE"]
 fn every_kind_diffs_clean_after_server_side_apply() {
     let Some(data) = data() else { return };
     // As `kubectl get` shows them: no managedFields, so no record; the defaults tables decide.
@@ -158,6 +152,7 @@ fn every_kind_diffs_clean_after_server_side_apply() {
 }
 
 #[test]
+#[ignore = "needs ROLLWRIGHT_K8S_LIVE"]
 fn every_kind_diffs_clean_with_an_apply_manager_in_managed_fields() {
     let Some(data) = data() else { return };
     let manifests = manifests(&data);
@@ -179,6 +174,7 @@ fn every_kind_diffs_clean_with_an_apply_manager_in_managed_fields() {
 }
 
 #[test]
+#[ignore = "needs ROLLWRIGHT_K8S_LIVE"]
 fn objects_made_without_a_record_diff_clean() {
     let Some(data) = data() else { return };
     // `kubectl create` leaves no last-applied configuration.
@@ -351,6 +347,7 @@ fn one_change_shows_alone(live: Vec<Value>, what: &str, extra: &[&str], setup: S
 }
 
 #[test]
+#[ignore = "needs ROLLWRIGHT_K8S_LIVE"]
 fn one_changed_field_shows_alone_in_every_kind() {
     let Some(data) = data() else { return };
     one_change_shows_alone(
@@ -368,6 +365,7 @@ fn one_changed_field_shows_alone_in_every_kind() {
 }
 
 #[test]
+#[ignore = "needs ROLLWRIGHT_K8S_LIVE"]
 fn server_side_diffs_against_what_the_server_would_store() {
     let Some(data) = data() else { return };
     let setup = Setup {

@@ -564,6 +564,61 @@ fn point_4_negative_auto_promotion_seconds_never_promotes() {
     assert!(out.contains("warning P-01"), "{out}");
 }
 
+/// The `autoPromotionSeconds` countdown begins only once the pre-promotion analysis has
+/// succeeded (RULES.md §5.5): the summary must not count it from "ready".
+#[test]
+fn the_auto_promotion_wait_starts_after_the_pre_promotion_analysis() {
+    let out = en("auto-on-seconds-60");
+    assert!(
+        out.contains("Automatic promotion 60 seconds after the pre-promotion analysis has succeeded (`autoPromotionSeconds`): the wait starts only then, not when the new version is ready."),
+        "{out}"
+    );
+    assert!(
+        !out.contains("Automatic promotion 60 seconds after the new version is ready"),
+        "{out}"
+    );
+    let out = ja("auto-on-seconds-60");
+    assert!(
+        out.contains("自動Promote：Pre-Promotion Analysisが成功してから60秒後に切り替わります"),
+        "{out}"
+    );
+    // Without a pre-promotion analysis the pause begins when the new pods are ready.
+    let out = en("auto-after-post");
+    assert!(
+        out.contains("Automatic promotion 60 seconds after the new version is ready (`autoPromotionSeconds`)."),
+        "{out}"
+    );
+}
+
+/// In the automatic modes a plain `promote` is never printed as a step: it promotes
+/// nothing (no pause at 0 s or with a negative delay, a restarted countdown with a positive
+/// one; RULES.md §5.5, §5.9).
+#[test]
+fn plain_promote_is_not_a_step_of_automatic_promotion() {
+    for name in [
+        "auto-on-seconds-0",
+        "auto-on-seconds-60",
+        "auto-on-seconds-1",
+        "auto-on-seconds-negative",
+        "auto-after-post",
+        "init-fast",
+        "init-hybrid",
+    ] {
+        for out in [en(name), ja(name)] {
+            let plain: Vec<String> = commands_of(&out)
+                .into_iter()
+                .filter(|c| c.starts_with("kubectl argo rollouts promote") && !c.contains("--full"))
+                .collect();
+            assert!(plain.is_empty(), "{name}: {plain:?}\n{out}");
+        }
+    }
+    // Manual promotion prints it.
+    assert!(
+        commands_of(&en("example"))
+            .contains(&"kubectl argo rollouts promote rollouts-demo".to_owned())
+    );
+}
+
 #[test]
 fn point_5_the_switch_back_needs_the_new_pods_available() {
     let out = en("analysis-post");

@@ -346,6 +346,7 @@ const CHARTS: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[ignore = "needs helm"]
 fn helm_template_renders_what_rollwright_renders() {
     let Some(helm) = helm() else { return };
     let tmp = tempfile::tempdir().unwrap();
@@ -402,6 +403,7 @@ fn helm_template_renders_what_rollwright_renders() {
 }
 
 #[test]
+#[ignore = "needs helm"]
 fn helm_refuses_what_the_schema_refuses() {
     let Some(helm) = helm() else { return };
     let tmp = tempfile::tempdir().unwrap();

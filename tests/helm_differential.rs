@@ -818,6 +818,7 @@ fn table() -> Table {
 }
 
 #[test]
+#[ignore = "needs helm"]
 fn generated_values_and_flags_render_as_helm_renders_them_or_are_refused_by_design() {
     let Some(helm) = helm() else { return };
     let cases = env_number("ROLLWRIGHT_HELM_DIFF_CASES", 1_000) as usize;
@@ -1004,6 +1005,7 @@ fn kubectl() -> Option<PathBuf> {
 /// `kubectl apply` does, without a cluster. (`periodSeconds: 3.0` is sent as 3, which the API
 /// server takes; `3.5` would be refused there, and by `rollwright validate`.)
 #[test]
+#[ignore = "needs kubectl"]
 fn manifests_read_as_kubectl_reads_them() {
     let path = common::repo().join("fixtures/helm/odd-manifests.yaml");
     let text = std::fs::read_to_string(&path).unwrap();

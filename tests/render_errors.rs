@@ -638,3 +638,86 @@ fn one_set_argument_with_300_indexed_paths_is_refused_without_costing_gigabytes(
     // Not a benchmark: the old cost was 85 s and 4.5 GB for one of these.
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+/// Every `error:` the CLI prints is followed by its `help:` line, across commands and kinds of
+/// mistake (tests/source_rules.rs checks the constructors; this checks what users see).
+#[test]
+fn every_error_a_user_meets_has_a_help_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    std::fs::create_dir(t.join("empty")).unwrap();
+    std::fs::write(t.join("bad.yaml"), "a: [1, 2\n").unwrap();
+    std::fs::write(t.join("list.yaml"), "- 1\n").unwrap();
+    std::fs::write(t.join(".rollwright.yaml"), "rules:\n  BG-99: off\n").unwrap();
+    std::fs::write(t.join("notes.txt"), "x").unwrap();
+    let ex = example();
+    let ex = ex.to_str().unwrap();
+    let p = |name: &str| t.join(name).to_str().unwrap().to_owned();
+    let cases: Vec<Vec<String>> = vec![
+        vec!["render".into(), p("missing")],
+        vec!["render".into(), p("empty")],
+        vec!["render".into(), ex.into(), "-f".into(), p("missing.yaml")],
+        vec!["render".into(), ex.into(), "-f".into(), p("bad.yaml")],
+        vec!["render".into(), ex.into(), "-f".into(), p("list.yaml")],
+        vec!["render".into(), ex.into(), "-f".into(), p("empty")],
+        vec!["render".into(), ex.into(), "--set".into(), "a[0".into()],
+        vec![
+            "render".into(),
+            ex.into(),
+            "--set".into(),
+            "replicaCount=three".into(),
+        ],
+        vec![
+            "render".into(),
+            ex.into(),
+            "--output-dir".into(),
+            p("notes.txt"),
+        ],
+        vec!["explain".into(), p("empty")],
+        vec!["validate".into(), p("missing.yaml")],
+        vec!["validate".into(), p("bad.yaml")],
+        vec![
+            "validate".into(),
+            "--config".into(),
+            p(".rollwright.yaml"),
+            ex.into(),
+        ],
+        vec!["set".into(), p("empty"), "replicaCount=3".into()],
+        vec!["set-image".into(), p("empty"), "nginx:1.29".into()],
+        vec!["set-image".into(), p("empty")],
+        vec![
+            "export-helm".into(),
+            p("missing"),
+            "--output-dir".into(),
+            p("out"),
+        ],
+        vec![
+            "export-helm".into(),
+            ex.into(),
+            "--output-dir".into(),
+            ex.into(),
+        ],
+    ];
+    for args in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = run(&args);
+        assert_ne!(r.code, 0, "{args:?} succeeded");
+        assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        let errors: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].starts_with("error: "))
+            .collect();
+        assert!(!errors.is_empty(), "{args:?}: no error line: {}", r.stderr);
+        for i in errors {
+            let helped = lines[i + 1..]
+                .iter()
+                .take_while(|l| !l.starts_with("error: "))
+                .any(|l| l.starts_with("  help: "));
+            assert!(
+                helped,
+                "{args:?}: no help for {:?}:\n{}",
+                lines[i], r.stderr
+            );
+        }
+    }
+}

@@ -499,7 +499,11 @@ mod modes {
         );
     }
 
+    /// Giving a file to another user needs root, which neither a developer's `cargo test`
+    /// nor CI has: run it with `sudo -E cargo test --test trust_boundaries -- --ignored
+    /// set_keeps_the_files_owner`. `.ci/run` leaves it out by name.
     #[test]
+    #[ignore = "needs root"]
     fn set_keeps_the_files_owner() {
         if unsafe { libc::geteuid() } != 0 {
             eprintln!("skipped: giving a file to another user needs root");

@@ -15,5 +15,10 @@ pub fn run(args: &CompletionsArgs) -> Result<String> {
     };
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "rollwright", &mut buf);
-    String::from_utf8(buf).map_err(|e| Error::msg(format!("completion script is not UTF-8: {e}")))
+    String::from_utf8(buf).map_err(|e| {
+        Error::msg(
+            format!("completion script is not UTF-8: {e}"),
+            "this is a defect in rollwright; please report it",
+        )
+    })
 }

@@ -69,17 +69,24 @@ fn secret_key(path: &Path) -> Result<SecretKey> {
 /// Standard input read once into a file, when both sides would read it.
 fn stdin_to_file(dir: &Path) -> Result<PathBuf> {
     let mut buf = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::msg(format!("cannot read standard input: {e}")))?;
+    std::io::stdin().read_to_end(&mut buf).map_err(|e| {
+        Error::msg(
+            format!("cannot read standard input: {e}"),
+            "pipe UTF-8 YAML into `-`, or name the files instead",
+        )
+    })?;
     let path = dir.join("stdin-values.yaml");
     std::fs::write(&path, buf).map_err(|e| Diagnostic::write(&path, &e))?;
     Ok(path)
 }
 
 pub fn run(args: &DiffArgs) -> Result<Output> {
-    let cwd =
-        std::env::current_dir().map_err(|e| Error::msg(format!("no working directory: {e}")))?;
+    let cwd = std::env::current_dir().map_err(|e| {
+        Error::msg(
+            format!("no working directory: {e}"),
+            "run from a directory that exists",
+        )
+    })?;
     let config = Config::discover(args.config.as_deref(), &cwd)?;
     let options = Options {
         ignores: ignores(args, &config)?,
@@ -93,16 +100,20 @@ pub fn run(args: &DiffArgs) -> Result<Output> {
             .transpose()?,
     };
     let request_timeout = live::parse_timeout(&args.request_timeout).map_err(|m| {
-        Error::one(Diagnostic::new(
-            Some(Location::Flag("--request-timeout".into())),
-            m,
-        ))
+        Error::one(
+            Diagnostic::new(Some(Location::Flag("--request-timeout".into())), m)
+                .with_help("write a duration such as 30s, 2m, 500ms or 1h (0: no timeout)"),
+        )
     })?;
     let ns = args.namespace.as_deref();
     let input = &args.values.chart;
     let mut values: ValuesInput = args.values.input();
-    let scratch = tempfile::tempdir()
-        .map_err(|e| Error::msg(format!("cannot create a temporary directory: {e}")))?;
+    let scratch = tempfile::tempdir().map_err(|e| {
+        Error::msg(
+            format!("cannot create a temporary directory: {e}"),
+            "check TMPDIR: it must name a writable directory with free space",
+        )
+    })?;
     if args.base_ref.is_some() && values.files.iter().any(|f| f == Path::new("-")) {
         let file = stdin_to_file(scratch.path())?;
         for f in values.files.iter_mut().filter(|f| *f == Path::new("-")) {
@@ -163,6 +174,9 @@ pub fn run(args: &DiffArgs) -> Result<Output> {
                         Diagnostic::new(
                             Some(Location::Flag(format!("--base-ref {git_ref}"))),
                             format!("the base at {git_ref} does not render:"),
+                        )
+                        .with_help(
+                            "the errors below are in the files as they are at that ref: fix them there, or diff against another ref",
                         ),
                     );
                     e

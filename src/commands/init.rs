@@ -174,7 +174,12 @@ fn dir_name(dir: &Path) -> Result<String> {
         std::fs::canonicalize(dir).map_err(|e| Diagnostic::io(dir, &e))?
     } else {
         std::env::current_dir()
-            .map_err(|e| Error::msg(format!("no working directory: {e}")))?
+            .map_err(|e| {
+                Error::msg(
+                    format!("no working directory: {e}"),
+                    "run from a directory that exists",
+                )
+            })?
             .join(dir)
     };
     abs.file_name()

@@ -12,14 +12,21 @@ use serde_json::Value;
 use super::Output;
 use crate::cli::{SetArgs, SetImageArgs};
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::report::Severity;
 use crate::values::edit::{self, Change, EditError};
 use crate::values::set::{Segment, SetKind, parse_assignments};
 use crate::values::{self, ValuesInput};
 
 pub fn run_set_image(args: &SetImageArgs) -> Result<Output> {
     let (chart, tag) = match args.args.as_slice() {
-        [tag] => (PathBuf::from("."), tag),
-        [chart, tag] => (PathBuf::from(chart), tag),
+        [tag] => {
+            one_argument_is_a_tag(tag)?;
+            (PathBuf::from("."), tag)
+        }
+        [chart, tag] => {
+            arguments_in_order(chart, tag)?;
+            (PathBuf::from(chart), tag)
+        }
         _ => unreachable!("clap takes one or two arguments"),
     };
     if tag.is_empty() {
@@ -55,7 +62,21 @@ pub fn run_set(args: &SetArgs) -> Result<Output> {
     if assignments.is_empty() {
         return Err(usage(
             "no KEY=VALUE to set",
-            "rollwright set examples/rollouts-demo replicaCount=3",
+            "rollwright set CHART replicaCount=3 (CHART: the chart directory, default .)",
+        ));
+    }
+    // `set replicaCount 3`: a key and its value as two arguments, the key taken for a chart.
+    if let ([key, ..], Some(value)) = (args.args.as_slice(), assignments.first())
+        && !key.contains('=')
+        && !Path::new(key).exists()
+        && !value.contains('=')
+        && !key.contains(['/', '\\'])
+    {
+        return Err(usage(
+            &format!(
+                "`{key}` is not a chart directory or values file, and `{value}` is not KEY=VALUE"
+            ),
+            &format!("rollwright set {key}={value} (one argument, no space around `=`)"),
         ));
     }
     let mut changes = Vec::new();
@@ -73,6 +94,55 @@ pub fn run_set(args: &SetArgs) -> Result<Output> {
         );
     }
     edit_file(&chart, &changes, args.dry_run)
+}
+
+/// With one argument that argument is the tag, and the chart is `.`: an argument that names a
+/// directory or a values file is a chart given without its tag, not a tag.
+fn one_argument_is_a_tag(arg: &str) -> Result<()> {
+    let path = Path::new(arg);
+    let what = if path.is_dir() {
+        "a directory"
+    } else if path.is_file() {
+        "a file"
+    } else if arg.ends_with(".yaml") || arg.ends_with(".yml") {
+        "a values file name"
+    } else {
+        return Ok(());
+    };
+    let mut e = Error::from(
+        Diagnostic::new(
+            None,
+            format!("the tag is missing: `{arg}` is {what}, not a tag"),
+        )
+        .with_help(format!(
+            "name the chart, then the tag: rollwright set-image {} 1.29 (to set the tag `{arg}` in the chart here: rollwright set-image . {})",
+            crate::explain::flow::shell_word(arg),
+            crate::explain::flow::shell_word(arg)
+        )),
+    );
+    e.exit_code = 2;
+    Err(e)
+}
+
+/// `set-image 1.29 CHART`: the tag first and the chart second.
+fn arguments_in_order(chart: &str, tag: &str) -> Result<()> {
+    use crate::rules::image;
+    if Path::new(chart).exists() || !Path::new(tag).exists() || !image::is_tag(chart) {
+        return Ok(());
+    }
+    let mut e = Error::from(
+        Diagnostic::new(
+            None,
+            format!("`{chart}` is not a chart directory or values file, and `{tag}` is one: the chart comes first"),
+        )
+        .with_help(format!(
+            "rollwright set-image {} {}",
+            crate::explain::flow::shell_word(tag),
+            crate::explain::flow::shell_word(chart)
+        )),
+    );
+    e.exit_code = 2;
+    Err(e)
 }
 
 /// A tag is what follows `repository:` (or a digest, `sha256:…`): a whole reference where a
@@ -171,12 +241,48 @@ fn edit_file(chart: &Path, changes: &[Change], dry_run: bool) -> Result<Output> 
     let layout = edit::Layout::of(&bytes);
     let text = crate::yaml::decode(&bytes).map_err(|e| Diagnostic::yaml(&path, e))?;
     let text = &*layout.to_lf(text);
-    let new = edit::apply(text, changes).map_err(|e| edit_error(&path, e))?;
-    validate(&path, &new)?;
+    let (new, notes) = edit::apply_noting(text, changes).map_err(|e| edit_error(&path, e))?;
+    let loaded = validate(&path, &new)?;
     let summary: Vec<String> = changes
         .iter()
         .map(|c| format!("{}={}", edit::dotted(&c.path), c.value))
         .collect();
+    let mut said = String::new();
+    for n in &notes {
+        said.push_str(&match &n.new {
+            Some(fresh) => format!(
+                "{}:{}: the comment \"{}\" spoke of the old value; now \"{fresh}\"\n",
+                path.display(),
+                n.line,
+                n.old
+            ),
+            None => format!(
+                "{}:{}: removed the comment \"{}\": it spoke of the old value\n",
+                path.display(),
+                n.line,
+                n.old
+            ),
+        });
+    }
+    // What `validate` would now report that it did not before the change (e.g. P-01 for
+    // `autoPromotionSeconds` while auto-promotion is off): the edit is made, and said.
+    let before = validate(&path, text)
+        .map(|l| findings(&l))
+        .unwrap_or_default();
+    for (rule, severity, message, help) in findings(&loaded) {
+        if before.iter().any(|b| b.0 == rule && b.2 == message) {
+            continue;
+        }
+        said.push_str(&format!(
+            "{} {rule}: {}: {message}\n",
+            severity.as_str(),
+            path.display()
+        ));
+        if let Some(help) = help {
+            said.push_str(&format!("  help: {help}\n"));
+        }
+    }
+    let said = crate::sanitize::terminal::text(&said).into_owned();
     if new == text {
         return Ok(Output {
             stderr: format!("{}: unchanged ({})\n", path.display(), summary.join(", ")),
@@ -190,25 +296,46 @@ fn edit_file(chart: &Path, changes: &[Change], dry_run: bool) -> Result<Output> 
             .context_radius(3)
             .header(&name, &name)
             .to_string();
-        return Ok(crate::sanitize::terminal::text(&diff).into_owned().into());
+        return Ok(Output {
+            stdout: crate::sanitize::terminal::text(&diff).into_owned(),
+            stderr: said,
+            ..Output::default()
+        });
     }
     crate::fsutil::write_atomic(&path, &layout.restore(&new))?;
     Ok(Output {
-        stderr: format!("{}: set {}\n", path.display(), summary.join(", ")),
+        stderr: format!("{}: set {}\n{said}", path.display(), summary.join(", ")),
         ..Output::default()
     })
 }
 
+/// The warnings and errors `validate` gives for what these values render.
+fn findings(loaded: &values::Loaded) -> Vec<(&'static str, Severity, String, Option<String>)> {
+    let Ok(objects) = crate::render::render(loaded, None) else {
+        return Vec::new();
+    };
+    let schema_errors = vec![Vec::new(); objects.len()];
+    let ctx = crate::rules::Context::new(&objects, &schema_errors, false);
+    crate::rules::run(&ctx)
+        .into_iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .map(|f| (f.rule.id, f.severity, f.message, f.help))
+        .collect()
+}
+
 fn edit_error(path: &Path, e: EditError) -> Error {
-    let mut d = Diagnostic::new(Some(Location::file(path, e.pos)), e.message);
-    d.help = e.help;
-    d.into()
+    let help = e
+        .help
+        .unwrap_or_else(|| "edit the file by hand, then check it with `rollwright render`".into());
+    Diagnostic::new(Some(Location::file(path, e.pos)), e.message)
+        .with_help(help)
+        .into()
 }
 
 /// Reads the edited text as `render` would, from a temporary file beside the original (so the
 /// chart directory, and with it the default application name, stays the same). A file other
 /// than the chart's `values.yaml` is an overlay: it is checked laid over `values.yaml`.
-fn validate(path: &Path, text: &str) -> Result<()> {
+fn validate(path: &Path, text: &str) -> Result<values::Loaded> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -234,7 +361,7 @@ fn validate(path: &Path, text: &str) -> Result<()> {
             ..ValuesInput::default()
         }
     };
-    values::load(&input).map(|_| ()).map_err(|mut err| {
+    values::load(&input).map_err(|mut err| {
         // Point at the real file, and say that nothing was written.
         let tmp_name = tmp.path().display().to_string();
         for d in &mut err.diagnostics {
@@ -244,10 +371,10 @@ fn validate(path: &Path, text: &str) -> Result<()> {
                 *p = path.display().to_string();
             }
         }
-        err.diagnostics.push(Diagnostic::new(
-            None,
-            format!("{} was not changed", path.display()),
-        ));
+        err.diagnostics.push(
+            Diagnostic::new(None, format!("{} was not changed", path.display()))
+                .with_help("fix what is above and run the command again"),
+        );
         err
     })
 }

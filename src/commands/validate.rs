@@ -11,8 +11,12 @@ use crate::report::{self, Severity, WriteOptions};
 use crate::validate::{self, Options};
 
 pub fn run(args: &ValidateArgs) -> Result<Output> {
-    let cwd =
-        std::env::current_dir().map_err(|e| Error::msg(format!("no working directory: {e}")))?;
+    let cwd = std::env::current_dir().map_err(|e| {
+        Error::msg(
+            format!("no working directory: {e}"),
+            "run from a directory that exists",
+        )
+    })?;
     let config = Config::discover(args.config.as_deref(), &cwd).map_err(|mut e| {
         e.exit_code = 2;
         e

@@ -143,14 +143,17 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
             )
         })?;
     if !out.status.success() {
-        return Err(Error::one(Diagnostic::new(
-            Some(Location::Flag("--base-ref".into())),
-            format!(
-                "git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
-        )));
+        return Err(Error::one(
+            Diagnostic::new(
+                Some(Location::Flag("--base-ref".into())),
+                format!(
+                    "git {} failed: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            )
+            .with_help("check that the ref exists here (`git rev-parse REF`); in CI, fetch it (actions/checkout with fetch-depth: 0)"),
+        ));
     }
     Ok(out.stdout)
 }
@@ -273,8 +276,12 @@ pub fn at_ref(git_ref: &str, input: &Path, files: &[PathBuf]) -> Result<Checkout
             blobs.push((sha.unwrap_or_default().to_string(), path.to_string()));
         }
     }
-    let dir = tempfile::tempdir()
-        .map_err(|e| Error::msg(format!("cannot create a temporary directory: {e}")))?;
+    let dir = tempfile::tempdir().map_err(|e| {
+        Error::msg(
+            format!("cannot create a temporary directory: {e}"),
+            "check TMPDIR: it must name a writable directory with free space",
+        )
+    })?;
     write_blobs(&top, dir.path(), &blobs, git_ref)?;
     let exists = |rel: &str| {
         blobs
@@ -328,7 +335,12 @@ fn write_blobs(top: &Path, dir: &Path, blobs: &[(String, String)], git_ref: &str
     if blobs.is_empty() {
         return Ok(());
     }
-    let fail = |e: std::io::Error| Error::msg(format!("git cat-file: {e}"));
+    let fail = |e: std::io::Error| {
+        Error::msg(
+            format!("git cat-file: {e}"),
+            "check that git is installed and the repository is readable",
+        )
+    };
     let mut child = Command::new("git")
         .arg("-C")
         .arg(top)
@@ -354,10 +366,10 @@ fn write_blobs(top: &Path, dir: &Path, blobs: &[(String, String)], git_ref: &str
             .nth(2)
             .and_then(|s| s.trim().parse().ok())
             .ok_or_else(|| {
-                Error::msg(format!(
-                    "git cat-file: unexpected answer `{}`",
-                    header.trim()
-                ))
+                Error::msg(
+                    format!("git cat-file: unexpected answer `{}`", header.trim()),
+                    "check the git installation (`git --version`) and the repository (`git fsck`)",
+                )
             })?;
         let mut content = vec![0; size + 1];
         stdout.read_exact(&mut content).map_err(fail)?;

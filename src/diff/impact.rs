@@ -134,19 +134,31 @@ fn impact(o: &ObjectDiff, all: &[ObjectDiff]) -> Impact {
             .as_deref()
             .map(|n| format!(" -n {n}"))
             .unwrap_or_default();
-    let commands = match kind {
-        ImpactKind::NewRevision if blue_green.is_some() => vec![
-            format!("kubectl argo rollouts get rollout {name}{ns} --watch"),
-            format!("kubectl argo rollouts promote {name}{ns}"),
-            format!("kubectl argo rollouts abort {name}{ns}"),
-            format!("kubectl argo rollouts undo {name}{ns}"),
-        ],
-        ImpactKind::FirstDeploy | ImpactKind::NewRevision | ImpactKind::InPlace => {
+    let commands = match (kind, &blue_green) {
+        (ImpactKind::NewRevision, Some(bg)) => {
+            let mut out = vec![format!(
+                "kubectl argo rollouts get rollout {name}{ns} --watch"
+            )];
+            // A plain `promote` moves only a manual pause on: with auto-promotion there is no
+            // pause to clear (0 s, negative), or clearing it restarts the countdown (RULES.md
+            // §5.5); with a negative delay only `--full` ever switches.
+            match bg.promotion {
+                Promotion::Manual => out.push(format!("kubectl argo rollouts promote {name}{ns}")),
+                Promotion::Auto { seconds } if seconds < 0 => {
+                    out.push(format!("kubectl argo rollouts promote {name}{ns} --full"))
+                }
+                Promotion::Auto { .. } => {}
+            }
+            out.push(format!("kubectl argo rollouts abort {name}{ns}"));
+            out.push(format!("kubectl argo rollouts undo {name}{ns}"));
+            out
+        }
+        (ImpactKind::FirstDeploy | ImpactKind::NewRevision | ImpactKind::InPlace, _) => {
             vec![format!(
                 "kubectl argo rollouts get rollout {name}{ns} --watch"
             )]
         }
-        ImpactKind::Removed => Vec::new(),
+        (ImpactKind::Removed, _) => Vec::new(),
     };
     Impact {
         rollout: o.id.clone(),
@@ -456,10 +468,16 @@ impl Impact {
             out.push("2. no pre-promotion analysis".into());
         } else {
             out.push(format!(
-                "2. pre-promotion analysis runs: {} (failure aborts the update)",
-                analysis_list(&bg.pre_promotion)
+                "2. pre-promotion analysis runs: {} (failure aborts the update; {} stays on the current version)",
+                analysis_list(&bg.pre_promotion),
+                bg.active_service
             ));
         }
+        let ready = if bg.pre_promotion.is_empty() {
+            "the new pods are ready"
+        } else {
+            "the pre-promotion analysis succeeds"
+        };
         out.push(match bg.promotion {
             Promotion::Manual => format!(
                 "3. pauses for a manual promote (autoPromotionEnabled: false): kubectl argo rollouts promote {}{}",
@@ -470,31 +488,43 @@ impl Impact {
                     .map(|n| format!(" -n {n}"))
                     .unwrap_or_default()
             ),
-            Promotion::Auto { seconds: 0 } => {
-                "3. auto-promotes as soon as the new pods are ready (autoPromotionEnabled)".into()
-            }
+            Promotion::Auto { seconds: 0 } => format!(
+                "3. auto-promotes as soon as {ready} (autoPromotionEnabled)"
+            ),
             // A negative delay adds no pause and never completes one (RULES.md §2.B).
             Promotion::Auto { seconds } if seconds < 0 => format!(
                 "3. never promotes by itself (autoPromotionSeconds {seconds} is negative): only kubectl argo rollouts promote --full switches"
             ),
+            // The pause, and its countdown, begins only after a successful pre-promotion
+            // analysis (RULES.md §5.5).
             Promotion::Auto { seconds } => format!(
-                "3. auto-promotes {seconds}s after the new pods are ready (autoPromotionSeconds)"
+                "3. auto-promotes {seconds}s after {ready} (autoPromotionSeconds; a plain promote restarts the wait, promote --full switches at once)"
             ),
         });
         let switch = format!("4. {} switches to the new pods", bg.active_service);
         if bg.post_promotion.is_empty() {
             out.push(format!("{switch}; no post-promotion analysis"));
         } else {
+            // The controller moves the active Service only to a fully available ReplicaSet
+            // (RULES.md §5.7, §5.9): a failure caused by unready new pods leaves it there.
             out.push(format!(
-                "{switch}; post-promotion analysis runs: {} (failure switches back)",
-                analysis_list(&bg.post_promotion)
+                "{switch}; post-promotion analysis runs: {} (failure aborts the update; {} switches back to the old pods, still running, only while every new pod is available: check with kubectl argo rollouts get rollout)",
+                analysis_list(&bg.post_promotion),
+                bg.active_service
             ));
         }
         out.push(match bg.scale_down_delay_seconds {
             // No deadline is written for 0, so the old ReplicaSet keeps its pods (RULES.md §2.B).
             0 => "5. the old pods are never scaled down (scaleDownDelaySeconds: 0 writes no deadline)"
                 .into(),
-            n => format!("5. the old pods are scaled down {n}s after the switch (scaleDownDelaySeconds)"),
+            // The deadline is written when the new ReplicaSet becomes stable, i.e. after any
+            // post-promotion analysis succeeded (RULES.md §5.3, §5.8); a negative one has passed.
+            n if n < 0 => format!(
+                "5. the old pods are scaled down as soon as the update completes (scaleDownDelaySeconds {n} is negative)"
+            ),
+            n => format!(
+                "5. the old pods are scaled down {n}s after the update completes (scaleDownDelaySeconds)"
+            ),
         });
         out
     }
@@ -573,6 +603,91 @@ mod tests {
         assert!(
             lines.contains("5. the old pods are never scaled down"),
             "{lines}"
+        );
+    }
+
+    /// The sequence says what the controller does (RULES.md §5.5, §5.7, §5.8, §5.9): the
+    /// switch back after a post-promotion failure is conditional, the scale-down delay counts
+    /// from the completed update, the auto-promotion wait from the successful pre-promotion
+    /// analysis, and a plain `promote` is offered only for a manual pause.
+    #[test]
+    fn the_sequence_states_the_controller_s_conditions() {
+        let mut after = rollout("nginx:1.29", true);
+        let bg = after.pointer_mut("/spec/strategy/blueGreen").unwrap();
+        bg["autoPromotionSeconds"] = json!(60);
+        bg["postPromotionAnalysis"] = json!({"templates": [{"templateName": "smoke"}]});
+        let o = object(Some(rollout("nginx:1.28", true)), Some(after));
+        let i = &analyse(&[o])[0];
+        let lines = i.lines().join("\n");
+        assert!(
+            lines.contains("2. pre-promotion analysis runs: success-rate (failure aborts the update; demo-active stays on the current version)"),
+            "{lines}"
+        );
+        assert!(
+            lines.contains("3. auto-promotes 60s after the pre-promotion analysis succeeds (autoPromotionSeconds; a plain promote restarts the wait, promote --full switches at once)"),
+            "{lines}"
+        );
+        assert!(
+            lines.contains("post-promotion analysis runs: smoke (failure aborts the update; demo-active switches back to the old pods, still running, only while every new pod is available: check with kubectl argo rollouts get rollout)"),
+            "{lines}"
+        );
+        assert!(!lines.contains("(failure switches back)"), "{lines}");
+        assert!(
+            lines.contains("5. the old pods are scaled down 30s after the update completes (scaleDownDelaySeconds)"),
+            "{lines}"
+        );
+        assert!(!lines.contains("after the switch"), "{lines}");
+        assert!(
+            !i.commands
+                .iter()
+                .any(|c| c.starts_with("kubectl argo rollouts promote")),
+            "{:?}",
+            i.commands
+        );
+
+        // Without a pre-promotion analysis the wait starts when the new pods are ready;
+        // at 0 s there is no pause, so no promote either.
+        let mut after = rollout("nginx:1.29", true);
+        let bg = after.pointer_mut("/spec/strategy/blueGreen").unwrap();
+        bg.as_object_mut().unwrap().remove("prePromotionAnalysis");
+        bg["scaleDownDelaySeconds"] = json!(-1);
+        let o = object(Some(rollout("nginx:1.28", true)), Some(after));
+        let i = &analyse(&[o])[0];
+        let lines = i.lines().join("\n");
+        assert!(
+            lines.contains(
+                "3. auto-promotes as soon as the new pods are ready (autoPromotionEnabled)"
+            ),
+            "{lines}"
+        );
+        assert!(
+            lines.contains("5. the old pods are scaled down as soon as the update completes (scaleDownDelaySeconds -1 is negative)"),
+            "{lines}"
+        );
+        assert!(
+            !i.commands
+                .iter()
+                .any(|c| c.starts_with("kubectl argo rollouts promote")),
+            "{:?}",
+            i.commands
+        );
+
+        // A negative autoPromotionSeconds: only `promote --full` switches.
+        let mut after = rollout("nginx:1.29", true);
+        after["spec"]["strategy"]["blueGreen"]["autoPromotionSeconds"] = json!(-5);
+        let o = object(Some(rollout("nginx:1.28", true)), Some(after));
+        let i = &analyse(&[o])[0];
+        assert!(
+            i.commands
+                .contains(&"kubectl argo rollouts promote demo -n shop --full".to_owned()),
+            "{:?}",
+            i.commands
+        );
+        assert!(
+            !i.commands
+                .contains(&"kubectl argo rollouts promote demo -n shop".to_owned()),
+            "{:?}",
+            i.commands
         );
     }
 

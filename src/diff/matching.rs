@@ -60,7 +60,12 @@ pub struct Pair {
 pub fn pair(before: &[Value], after: &[Value]) -> Result<Vec<Pair>> {
     let mut before_by_key: BTreeMap<Key, &Value> = BTreeMap::new();
     for o in before {
-        let key = Key::of(o).ok_or_else(|| Error::msg("an object without identity"))?;
+        let key = Key::of(o).ok_or_else(|| {
+            Error::msg(
+                "an object without identity",
+                "every object needs apiVersion, kind and metadata.name",
+            )
+        })?;
         if before_by_key.insert(key, o).is_some() {
             return Err(duplicate(o, "the base"));
         }
@@ -68,7 +73,12 @@ pub fn pair(before: &[Value], after: &[Value]) -> Result<Vec<Pair>> {
     let mut pairs = Vec::with_capacity(after.len() + before.len());
     let mut seen = std::collections::HashSet::new();
     for o in after {
-        let key = Key::of(o).ok_or_else(|| Error::msg("an object without identity"))?;
+        let key = Key::of(o).ok_or_else(|| {
+            Error::msg(
+                "an object without identity",
+                "every object needs apiVersion, kind and metadata.name",
+            )
+        })?;
         if !seen.insert(key.clone()) {
             return Err(duplicate(o, "the proposed objects"));
         }

@@ -27,6 +27,9 @@ pub fn template(s: S) -> &'static str {
         S::SumAutoAfter => {
             "Automatic promotion {seconds} after the new version is ready (`autoPromotionSeconds`)."
         }
+        S::SumAutoAfterPre => {
+            "Automatic promotion {seconds} after the pre-promotion analysis has succeeded (`autoPromotionSeconds`): the wait starts only then, not when the new version is ready."
+        }
         S::SumAutoNever => {
             "No promotion by itself: with a negative `autoPromotionSeconds` only `promote --full` switches."
         }

@@ -177,6 +177,11 @@ pub fn explain(s: &Settings, f: &Findings, how: &Invocation) -> Explanation {
     let mut summary = vec![match promotion {
         Promotion::Manual => Said::new(S::SumManual),
         Promotion::Now => Said::new(S::SumAutoNow),
+        // The pause, and with it the countdown, begins only once the pre-promotion analysis
+        // has succeeded (§5.5).
+        Promotion::After(n) if s.pre_promotion.is_some() => {
+            Said::new(S::SumAutoAfterPre).arg("seconds", Arg::Seconds(n))
+        }
         Promotion::After(n) => Said::new(S::SumAutoAfter).arg("seconds", Arg::Seconds(n)),
         Promotion::Never(_) => Said::new(S::SumAutoNever),
     }];

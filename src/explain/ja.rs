@@ -29,6 +29,9 @@ pub fn template(s: S) -> &'static str {
         S::SumAutoAfter => {
             "自動Promote：新バージョンの準備ができてから{seconds}後に切り替わります（`autoPromotionSeconds`）。"
         }
+        S::SumAutoAfterPre => {
+            "自動Promote：Pre-Promotion Analysisが成功してから{seconds}後に切り替わります（`autoPromotionSeconds`）。待ち時間は新バージョンの準備ができた時点ではなく、Analysisの成功から数えられます。"
+        }
         S::SumAutoNever => {
             "自動ではPromoteされません：`autoPromotionSeconds` が負の値のため、切り替えられるのは `promote --full` だけです。"
         }

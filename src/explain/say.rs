@@ -54,6 +54,7 @@ statements! {
     SumManual = "summary-manual",
     SumAutoNow = "summary-auto-now",
     SumAutoAfter = "summary-auto-after",
+    SumAutoAfterPre = "summary-auto-after-pre",
     SumAutoNever = "summary-auto-never",
     SumPreManual = "summary-pre-manual",
     SumPreAuto = "summary-pre-auto",

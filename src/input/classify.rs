@@ -264,10 +264,10 @@ impl Planner<'_> {
         let entries = match walk::list(dir, boundary, &self.limits) {
             Ok(e) => e,
             Err(e) => {
-                self.plan.errors.push(Diagnostic::new(
-                    Some(Location::file(dir, None)),
-                    format!("cannot walk: {e}"),
-                ));
+                self.plan.errors.push(
+                    Diagnostic::new(Some(Location::file(dir, None)), format!("cannot walk: {e}"))
+                        .with_help("check the directory's permissions"),
+                );
                 return;
             }
         };

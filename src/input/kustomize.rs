@@ -70,6 +70,9 @@ pub fn load(dir: &Path, limits: &Limits) -> Result<Kustomization, Diagnostic> {
             Some(Location::file(dir, None)),
             "is not a kustomize root (no kustomization.yaml)",
         )
+        .with_help(
+            "name a directory holding kustomization.yaml, kustomization.yml or Kustomization",
+        )
     })?;
     let bytes = walk::read(&file, limits, true)?;
     let text = yaml::decode_owned(bytes).map_err(|e| Diagnostic::yaml(&file, e))?;
@@ -262,10 +265,13 @@ fn follow(
         return;
     }
     if depth > MAX_DEPTH {
-        out.errors.push(Diagnostic::new(
-            Some(Location::file(dir, None)),
-            format!("kustomize bases nest deeper than {MAX_DEPTH} levels"),
-        ));
+        out.errors.push(
+            Diagnostic::new(
+                Some(Location::file(dir, None)),
+                format!("kustomize bases nest deeper than {MAX_DEPTH} levels"),
+            )
+            .with_help("check the resources for a base that includes itself through others"),
+        );
         return;
     }
     if !canonical.starts_with(boundary) {
@@ -304,12 +310,15 @@ fn follow(
             Ok(m) if m.is_dir() => {
                 follow(&path, boundary, limits, depth + 1, seen, out, false);
             }
-            Ok(_) if component => out.errors.push(Diagnostic::new(
-                Some(Location::file(&k.file, None)),
-                format!(
-                    "component `{entry}` is a file; a component is a directory with a kustomization"
-                ),
-            )),
+            Ok(_) if component => out.errors.push(
+                Diagnostic::new(
+                    Some(Location::file(&k.file, None)),
+                    format!(
+                        "component `{entry}` is a file; a component is a directory with a kustomization"
+                    ),
+                )
+                .with_help("list the file under `resources`, or name the component's directory"),
+            ),
             Ok(_) => {
                 // kustomize's load restrictor: a resource file lies inside its root.
                 let inside = std::fs::canonicalize(&path).is_ok_and(|p| p.starts_with(&canonical));

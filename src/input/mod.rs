@@ -264,9 +264,10 @@ fn globs(patterns: &[String]) -> Result<GlobSet, Diagnostic> {
         })?;
         builder.add(glob);
     }
-    builder
-        .build()
-        .map_err(|e| Diagnostic::new(None, e.to_string()))
+    builder.build().map_err(|e| {
+        Diagnostic::new(None, e.to_string())
+            .with_help("use globs such as `vendor/**` or `**/*.tpl.yaml`")
+    })
 }
 
 fn display(path: &Path) -> String {
@@ -453,10 +454,11 @@ impl Inputs {
         let start = doc.positions.get("").map(|p| p.value);
         match Object::from_document_unnamed(doc, name) {
             Ok(o) => self.push(o, app, Vec::new()),
-            Err(e) => self.errors.push(Diagnostic::new(
-                Some(Location::file(Path::new(name), start)),
-                e.message,
-            )),
+            Err(e) => self.errors.push(
+                Diagnostic::new(Some(Location::file(Path::new(name), start)), e.message).with_help(
+                    "a Kubernetes object needs string apiVersion and kind, and metadata.name",
+                ),
+            ),
         }
     }
 
@@ -734,20 +736,26 @@ impl Inputs {
         let text = match String::from_utf8(out) {
             Ok(t) => t,
             Err(_) => {
-                self.errors.push(Diagnostic::new(
-                    Some(Location::file(Path::new(kname), None)),
-                    "the build printed text that is not UTF-8",
-                ));
+                self.errors.push(
+                    Diagnostic::new(
+                        Some(Location::file(Path::new(kname), None)),
+                        "the build printed text that is not UTF-8",
+                    )
+                    .with_help("run `kubectl kustomize` on this directory to see what it prints"),
+                );
                 return;
             }
         };
         let docs = match yaml::parse_documents(&text) {
             Ok(d) => d,
             Err(e) => {
-                self.errors.push(Diagnostic::new(
-                    Some(Location::file(Path::new(kname), None)),
-                    format!("the build printed YAML that does not parse: {}", e.message),
-                ));
+                self.errors.push(
+                    Diagnostic::new(
+                        Some(Location::file(Path::new(kname), None)),
+                        format!("the build printed YAML that does not parse: {}", e.message),
+                    )
+                    .with_help("run `kubectl kustomize` on this directory to see what it prints"),
+                );
                 return;
             }
         };

@@ -73,7 +73,12 @@ fn environment(templates: &[Template]) -> Result<Environment<'static>> {
         .trim_blocks(true)
         .lstrip_blocks(true)
         .build()
-        .map_err(|e| Error::msg(format!("template syntax configuration: {e}")))?;
+        .map_err(|e| {
+            Error::msg(
+                format!("template syntax configuration: {e}"),
+                "this is a defect in rollwright; please report it",
+            )
+        })?;
     env.set_syntax(syntax);
     env.add_filter("combine", combine);
     for t in templates {

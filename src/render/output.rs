@@ -16,8 +16,12 @@ pub fn to_yaml(value: &Value) -> Result<String> {
         folded_wrap_chars: usize::MAX,
     };
     let mut out = String::new();
-    serde_saphyr::to_fmt_writer_with_options(&mut out, value, options)
-        .map_err(|e| Error::msg(format!("cannot write YAML: {e}")))?;
+    serde_saphyr::to_fmt_writer_with_options(&mut out, value, options).map_err(|e| {
+        Error::msg(
+            format!("cannot write YAML: {e}"),
+            "this is a defect in rollwright; please report it with the values that cause it",
+        )
+    })?;
     Ok(out)
 }
 
@@ -53,10 +57,13 @@ pub fn write_dir(objects: &[Object], dir: &Path) -> Result<Vec<String>> {
             )
         })?;
         if files.iter().any(|(n, _)| n == &name) {
-            return Err(Error::one(Diagnostic::new(
-                Some(Location::file(&dir.join(&name), None)),
-                format!("two objects would be written to the same file ({})", o.id),
-            )));
+            return Err(Error::one(
+                Diagnostic::new(
+                    Some(Location::file(&dir.join(&name), None)),
+                    format!("two objects would be written to the same file ({})", o.id),
+                )
+                .with_help("give the objects different names, or render to standard output"),
+            ));
         }
         files.push((name, to_yaml(&o.value)?));
     }

@@ -88,6 +88,7 @@ pub fn collect(chart_dir: &Path) -> Result<Vec<Template>> {
                 Some(Location::file(&path, None)),
                 "the template is not UTF-8 text",
             )
+            .with_help("save the template as UTF-8")
         })?;
         let template = Template {
             name: name.clone(),

@@ -155,19 +155,25 @@ fn from_document(doc: &Document, path: &Path) -> Result<Vec<Crd>, Vec<Diagnostic
             .filter(|s| !s.is_empty())
             .ok_or_else(|| {
                 let name = crate::yaml::dotted_path(pointer);
-                vec![Diagnostic::new(
-                    at(pointer),
-                    format!("the CustomResourceDefinition has no `{name}`"),
-                )]
+                vec![
+                    Diagnostic::new(
+                        at(pointer),
+                        format!("the CustomResourceDefinition has no `{name}`"),
+                    )
+                    .with_help("pass the CRD file as its project publishes it (`--crds FILE`)"),
+                ]
             })
     };
     let group = string("/spec/group")?;
     let kind = string("/spec/names/kind")?;
     let Some(versions) = v.pointer("/spec/versions").and_then(Value::as_array) else {
-        return Err(vec![Diagnostic::new(
-            at("/spec/versions"),
-            "the CustomResourceDefinition has no `spec.versions` list",
-        )]);
+        return Err(vec![
+            Diagnostic::new(
+                at("/spec/versions"),
+                "the CustomResourceDefinition has no `spec.versions` list",
+            )
+            .with_help("pass an apiextensions.k8s.io/v1 CRD (v1beta1 CRDs are not read)"),
+        ]);
     };
     let namespaced = v.pointer("/spec/scope").and_then(Value::as_str) != Some("Cluster");
     let line = doc.positions.get("").map_or(1, |p| p.value.line);
@@ -188,10 +194,13 @@ fn from_document(doc: &Document, path: &Path) -> Result<Vec<Crd>, Vec<Diagnostic
         };
         let pointer = format!("{base}/schema/openAPIV3Schema");
         let Some(schema) = v.pointer(&pointer) else {
-            problems.push(Diagnostic::new(
-                at(&base),
-                format!("version `{name}` of the CustomResourceDefinition has no `schema.openAPIV3Schema`"),
-            ));
+            problems.push(
+                Diagnostic::new(
+                    at(&base),
+                    format!("version `{name}` of the CustomResourceDefinition has no `schema.openAPIV3Schema`"),
+                )
+                .with_help("pass a CRD whose versions carry their schema (structural schemas are required since apiextensions.k8s.io/v1)"),
+            );
             continue;
         };
         let mut converter = Converter::default();
@@ -212,7 +221,11 @@ fn from_document(doc: &Document, path: &Path) -> Result<Vec<Crd>, Vec<Diagnostic
             converter
                 .problems
                 .into_iter()
-                .map(|(p, message)| Diagnostic::new(at(&p), message)),
+                .map(|(p, message)| {
+                    Diagnostic::new(at(&p), message).with_help(
+                        "rollwright reads structural OpenAPI v3 schemas as the API server does; fix the schema at this place",
+                    )
+                }),
         );
     }
     if problems.is_empty() {

@@ -78,11 +78,11 @@ impl SchemaError {
             path: object.source.clone(),
             pos: self.position(object),
         };
-        let d = Diagnostic::new(Some(location), self.message.clone());
-        match &self.help {
-            Some(help) => d.with_help(help.clone()),
-            None => d,
-        }
+        Diagnostic::new(Some(location), self.message.clone()).with_help(
+            self.help
+                .clone()
+                .unwrap_or_else(|| "`rollwright schema` prints the keys this kind takes".into()),
+        )
     }
 }
 

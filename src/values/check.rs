@@ -162,10 +162,10 @@ fn cap(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     if problems.len() > MAX_REPORTED {
         let more = problems.len() - MAX_REPORTED;
         problems.truncate(MAX_REPORTED);
-        problems.push(Diagnostic::new(
-            None,
-            format!("… and {more} more problems in the values"),
-        ));
+        problems.push(
+            Diagnostic::new(None, format!("… and {more} more problems in the values"))
+                .with_help("fix the problems above and run again to see the rest"),
+        );
     }
     problems
 }
@@ -285,11 +285,9 @@ fn diagnose(
             if help.is_none() {
                 help = Some("`rollwright schema` prints every key and the values it takes".into());
             }
-            Diagnostic {
-                location,
-                message: e.message,
-                help,
-            }
+            Diagnostic::new(location, e.message).with_help(help.unwrap_or_else(|| {
+                "`rollwright schema` prints every key and the values it takes".into()
+            }))
         })
         .collect()
 }

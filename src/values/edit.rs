@@ -123,11 +123,30 @@ impl Layout {
     }
 }
 
+/// A comment beside a replaced value that spoke of the old value: refreshed for the new one
+/// (`new`), or removed (`new` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentNote {
+    /// 1-based line of the value.
+    pub line: usize,
+    pub old: String,
+    pub new: Option<String>,
+}
+
 /// Applies the changes one after the other and returns the new text.
 pub fn apply(text: &str, changes: &[Change]) -> Result<String, EditError> {
+    apply_noting(text, changes).map(|(text, _)| text)
+}
+
+/// Like [`apply`], and says which comments it refreshed or removed.
+pub fn apply_noting(
+    text: &str,
+    changes: &[Change],
+) -> Result<(String, Vec<CommentNote>), EditError> {
     let mut text = text.to_owned();
+    let mut notes = Vec::new();
     for change in changes {
-        text = apply_one(&text, change)?;
+        text = apply_one(&text, change, &mut notes)?;
         // The edit must read back as exactly the value asked for, or it is not written.
         let doc = parse(&text)?;
         let pointer = pointer_of(&change.path);
@@ -142,7 +161,7 @@ pub fn apply(text: &str, changes: &[Change]) -> Result<String, EditError> {
             .help("edit the file by hand"));
         }
     }
-    Ok(text)
+    Ok((text, notes))
 }
 
 fn parse(text: &str) -> Result<Document, EditError> {
@@ -156,7 +175,11 @@ fn parse(text: &str) -> Result<Document, EditError> {
     }
 }
 
-fn apply_one(text: &str, change: &Change) -> Result<String, EditError> {
+fn apply_one(
+    text: &str,
+    change: &Change,
+    notes: &mut Vec<CommentNote>,
+) -> Result<String, EditError> {
     let doc = parse(text)?;
     if !doc.value.is_object() {
         return Err(EditError::new(
@@ -172,7 +195,7 @@ fn apply_one(text: &str, change: &Change) -> Result<String, EditError> {
     }
     let unit = indent_unit(text, &doc);
     if have == path.len() {
-        return replace_existing(text, &doc, change);
+        return replace_existing(text, &doc, change, notes);
     }
     let parent_ptr = pointer_of(&path[..have]);
     let parent = doc.value.pointer(&parent_ptr).expect("the prefix exists");
@@ -270,7 +293,12 @@ fn index_error(path: &[Segment], have: usize, len: usize) -> EditError {
 }
 
 /// Replaces an existing scalar's bytes.
-fn replace_existing(text: &str, doc: &Document, change: &Change) -> Result<String, EditError> {
+fn replace_existing(
+    text: &str,
+    doc: &Document,
+    change: &Change,
+    notes: &mut Vec<CommentNote>,
+) -> Result<String, EditError> {
     let pointer = pointer_of(&change.path);
     let old = doc.value.pointer(&pointer).expect("the path exists");
     let node = *doc
@@ -314,8 +342,120 @@ fn replace_existing(text: &str, doc: &Document, change: &Change) -> Result<Strin
         out.push(' ');
     }
     out.push_str(&new_src);
+    let after = out.len();
     out.push_str(&text[end..]);
+    if !in_flow {
+        refresh_comment(&mut out, after, old, change, notes);
+    }
     Ok(out)
+}
+
+/// A comment beside a value describes that value; once the value changes, a comment that
+/// spoke of the old one would lie. A comment after the value does when the value is a boolean
+/// that flipped (it said what the old setting does) or when it names the old value; the
+/// comment line right above the key does when it names the old value (`# true: promote…`).
+/// Such a comment is replaced by what rollwright writes for the new value of a key it knows,
+/// else removed; any other comment (`# pinned`) is kept.
+fn refresh_comment(
+    out: &mut String,
+    after: usize,
+    old: &Value,
+    change: &Change,
+    notes: &mut Vec<CommentNote>,
+) {
+    let fresh = fresh_comment(&dotted(&change.path), &change.value);
+    let old_text = scalar_text(old);
+    let names_old = |comment: &str| {
+        let text = comment.trim_start_matches('#').trim();
+        old_text.as_deref().is_some_and(|o| names_word(text, o))
+    };
+    let line_start = out[..after].rfind('\n').map_or(0, |i| i + 1);
+    let line = out[..after].matches('\n').count() + 1;
+
+    // After the value, on its line.
+    let line_end = out[after..].find('\n').map_or(out.len(), |i| after + i);
+    let rest = &out[after..line_end];
+    let body = rest.trim_start_matches([' ', '\t']);
+    if body.len() < rest.len() && body.starts_with('#') {
+        let comment = body.trim_end().to_owned();
+        let flipped = matches!((old, &change.value), (Value::Bool(a), Value::Bool(b)) if a != b);
+        if flipped || names_old(&comment) {
+            let replacement = match fresh {
+                Some(f) => format!("{}# {f}", &rest[..rest.len() - body.len()]),
+                None => String::new(),
+            };
+            out.replace_range(after..line_end, &replacement);
+            notes.push(CommentNote {
+                line,
+                old: comment,
+                new: fresh.map(|f| format!("# {f}")),
+            });
+        }
+    }
+
+    // The line above the key, when it is a comment of its own.
+    if line_start == 0 {
+        return;
+    }
+    let above_start = out[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
+    let above = &out[above_start..line_start - 1];
+    let comment = above.trim_start_matches([' ', '\t']);
+    if !comment.starts_with('#') || !names_old(comment) {
+        return;
+    }
+    let comment = comment.trim_end().to_owned();
+    let indent = above[..above.len() - above.trim_start_matches([' ', '\t']).len()].to_owned();
+    let (range, replacement) = match fresh {
+        Some(f) => (above_start..line_start - 1, format!("{indent}# {f}")),
+        None => (above_start..line_start, String::new()),
+    };
+    out.replace_range(range, &replacement);
+    notes.push(CommentNote {
+        line: line - 1,
+        old: comment,
+        new: fresh.map(|f| format!("# {f}")),
+    });
+}
+
+/// The comment rollwright's scaffolds write beside a value.
+fn fresh_comment(key: &str, value: &Value) -> Option<&'static str> {
+    match (key, value) {
+        ("rollout.strategy.blueGreen.autoPromotionEnabled", Value::Bool(false)) => {
+            Some("every update waits for `kubectl argo rollouts promote`")
+        }
+        ("rollout.strategy.blueGreen.autoPromotionEnabled", Value::Bool(true)) => Some(
+            "promote by itself once the new pods are ready and any pre-promotion analysis succeeded",
+        ),
+        _ => None,
+    }
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether `word` stands in `text` on its own (not inside a longer word or number).
+fn names_word(text: &str, word: &str) -> bool {
+    let part = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        // A dot ends a sentence but continues a number (`1.28` in `1.28.1`).
+        let after_ok = match after {
+            Some('.') => !text[i + word.len() + 1..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit()),
+            Some(c) => !part(c),
+            None => true,
+        };
+        !before.is_some_and(|c| part(c) || c == '.') && after_ok
+    })
 }
 
 /// How a scalar was quoted in the file.
@@ -638,6 +778,68 @@ mod tests {
         assert_eq!(out, text.replace("Count: 2", "Count: 3"));
         let out = set("a: 'x'\n", "a=it's").unwrap();
         assert_eq!(out, "a: 'it''s'\n");
+    }
+
+    #[test]
+    fn a_comment_that_speaks_of_the_old_value_is_refreshed_or_removed() {
+        let changes = |arg: &str| -> Vec<Change> {
+            parse_assignments(arg, SetKind::Set)
+                .unwrap()
+                .into_iter()
+                .map(|(path, value)| Change { path, value })
+                .collect()
+        };
+        let text = "rollout:\n  strategy:\n    blueGreen:\n      autoPromotionEnabled: false   # every update waits for `kubectl argo rollouts promote`\nx: 1\n";
+        let (out, notes) = apply_noting(
+            text,
+            &changes("rollout.strategy.blueGreen.autoPromotionEnabled=true"),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "rollout:\n  strategy:\n    blueGreen:\n      autoPromotionEnabled: true   # promote by itself once the new pods are ready and any pre-promotion analysis succeeded\nx: 1\n"
+        );
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].line, 4);
+        // Another boolean that flips loses its comment; so does a comment naming the old value.
+        let (out, notes) = apply_noting("flag: true # enabled\n", &changes("flag=false")).unwrap();
+        assert_eq!(out, "flag: false\n");
+        assert_eq!(notes[0].new, None);
+        let (out, _) =
+            apply_noting("tag: \"1.28\" # 1.28 has the fix\n", &changes("tag=1.29")).unwrap();
+        assert_eq!(out, "tag: \"1.29\"\n");
+        // The comment line above the key, when it names the old value.
+        let text = "bg:\n  # true: promote as soon as the analysis has succeeded.\n  autoPromotionEnabled: true\n";
+        let (out, notes) = apply_noting(text, &changes("bg.autoPromotionEnabled=false")).unwrap();
+        assert_eq!(out, "bg:\n  autoPromotionEnabled: false\n");
+        assert_eq!(notes[0].line, 2);
+        let text = "rollout:\n  strategy:\n    blueGreen:\n      # true: promote as soon as the analysis has succeeded.\n      autoPromotionEnabled: true\n";
+        let (out, _) = apply_noting(
+            text,
+            &changes("rollout.strategy.blueGreen.autoPromotionEnabled=false"),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "rollout:\n  strategy:\n    blueGreen:\n      # every update waits for `kubectl argo rollouts promote`\n      autoPromotionEnabled: false\n"
+        );
+        let (out, notes) = apply_noting(
+            "# Whether to promote by itself.\nauto: true\n",
+            &changes("auto=false"),
+        )
+        .unwrap();
+        assert!(notes.is_empty(), "{out}");
+        // Comments that do not speak of the old value stay.
+        for (text, arg) in [
+            ("tag: \"1.28\" # pinned\n", "tag=1.29"),
+            ("tag: \"1.28\" # not 1.28.1\n", "tag=1.29"),
+            ("n: 2 # 12 max\n", "n=3"),
+            ("flag: true # enabled\n", "flag=true"),
+        ] {
+            let (out, notes) = apply_noting(text, &changes(arg)).unwrap();
+            assert!(notes.is_empty(), "{text}: {out}");
+            assert!(out.contains('#'), "{out}");
+        }
     }
 
     #[test]

@@ -275,7 +275,8 @@ pub struct BlueGreen {
     /// `autoPromotionEnabled` is `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_promotion_seconds: Option<i32>,
-    /// Seconds the old ReplicaSet keeps running after the switch. Default: 30.
+    /// Seconds the old ReplicaSet keeps running after the update completes (0: it is never
+    /// scaled down). Default: 30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down_delay_seconds: Option<i32>,
     /// Old ReplicaSets kept running during their scale-down delay. Argo's default: unlimited.
@@ -290,7 +291,8 @@ pub struct BlueGreen {
     /// Analysis that must pass before promotion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pre_promotion_analysis: Option<RolloutAnalysis>,
-    /// Analysis run after promotion; failure switches traffic back.
+    /// Analysis run after the switch; failure aborts the update, switching traffic back only
+    /// while every new pod is available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_promotion_analysis: Option<RolloutAnalysis>,
     /// Labels/annotations on active pods only.

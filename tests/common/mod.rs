@@ -8,6 +8,7 @@ use assert_cmd::Command;
 pub mod action;
 pub mod fake_kube;
 pub mod live;
+pub mod peers;
 pub mod release;
 
 pub fn rollwright() -> Command {

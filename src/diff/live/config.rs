@@ -87,10 +87,13 @@ fn kubeconfig(options: &LiveOptions) -> Result<Option<(Kubeconfig, String)>> {
             merged = Some(match merged {
                 None => next,
                 Some(m) => m.merge(next).map_err(|e| {
-                    Error::one(Diagnostic::new(
-                        Some(Location::file(&path, None)),
-                        format!("cannot merge the KUBECONFIG files: {e}"),
-                    ))
+                    Error::one(
+                        Diagnostic::new(
+                            Some(Location::file(&path, None)),
+                            format!("cannot merge the KUBECONFIG files: {e}"),
+                        )
+                        .with_help("check each file of KUBECONFIG with `kubectl config view`"),
+                    )
                 })?,
             });
         }

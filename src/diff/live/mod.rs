@@ -115,7 +115,12 @@ pub fn fetch(proposed: &mut [Value], options: &LiveOptions) -> Result<Live> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::msg(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| {
+            Error::msg(
+                format!("cannot start the async runtime: {e}"),
+                "check the limits on threads and open files (ulimit)",
+            )
+        })?;
     runtime.block_on(fetch_async(proposed, options))
 }
 
