@@ -36,8 +36,8 @@ pub use refs::{
 
 use super::util::{atoi, invalid, items};
 use super::{ARGO, Context, Rule, Sink};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 use args::{Resolution, flatten, metric_json, resolution};
 use metric::{literal, provider_errors, validate_metric};
 

@@ -16,8 +16,8 @@ use super::bluegreen::{check_anti_affinity, check_anti_affinity_weight};
 use super::util::{atoi, go_duration, go_value, internal, invalid, items, required};
 use super::version::RolloutsVersion::{self, V1_7, V1_8, V1_10};
 use super::{Context, Rule, Sink};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 
 mod go;
 mod ingress;
