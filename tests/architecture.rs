@@ -329,3 +329,43 @@ fn the_circle_finder_finds_a_circle() {
         ]
     );
 }
+
+/// docs/architecture.md lists the top-level modules lowest first; a module may use only those
+/// listed before it (or in its own row), and every module is listed.
+#[test]
+fn modules_use_only_those_listed_before_them_in_architecture_md() {
+    let doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"),
+    )
+    .unwrap();
+    let mut rank: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, row) in doc
+        .lines()
+        .skip_while(|l| !l.starts_with("| module |"))
+        .skip(2)
+        .take_while(|l| l.starts_with("| "))
+        .enumerate()
+    {
+        let cell = row.split('|').nth(1).unwrap();
+        for name in cell.split(',') {
+            rank.insert(name.trim().trim_matches('`').to_owned(), i);
+        }
+    }
+    let edges = edges();
+    let mut problems = Vec::new();
+    for (from, to) in edges.iter().filter(|(f, _)| !f.contains("::")) {
+        for to in to {
+            match (rank.get(from), rank.get(to)) {
+                (Some(a), Some(b)) if b > a => {
+                    problems.push(format!("{from} uses {to}, listed after it"))
+                }
+                (None, _) => problems.push(format!("{from} is not in the table")),
+                (_, None) => problems.push(format!("{to} is not in the table")),
+                _ => {}
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
