@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every fuzz target for SECONDS each (600 by default), one after another, seeding each
 # from the repository's fixtures; prints each target's last libFuzzer status line.
-# Needs cargo-fuzz (`cargo install cargo-fuzz`); on a stable toolchain RUSTC_BOOTSTRAP=1 lets
+# Needs cargo-fuzz (`cargo install --locked cargo-fuzz`); on a stable toolchain RUSTC_BOOTSTRAP=1 lets
 # it use the sanitizer flags.
 set -eu
 cd "$(dirname "$0")"

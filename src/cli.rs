@@ -239,7 +239,7 @@ pub enum ColorArg {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Print the catalogue as a Markdown table (as in the README).
+    /// Print the catalogue as a Markdown page (docs/rules.md is this output).
     #[arg(long)]
     pub markdown: bool,
 }

@@ -129,7 +129,7 @@ impl Config {
                     ),
                 )
                 .with_help(
-                    "the keys are `rules`, `exclude`, `ignore` and `diff` (README: Configuration)",
+                    "the keys are `rules`, `exclude`, `ignore` and `diff` (docs/configuration.md)",
                 ),
             ));
         }
@@ -142,7 +142,7 @@ impl Config {
                 .fold(String::new(), |acc, s| format!("{acc}/{s}"));
             Error::one(
                 Diagnostic::new(Some(at(&pointer)), e.inner().to_string()).with_help(
-                    "the keys are `rules`, `exclude`, `ignore`, `appScope`, `namespace`, `helm`, `diff` and `rolloutsVersion` (README: Configuration)",
+                    "the keys are `rules`, `exclude`, `ignore`, `appScope`, `namespace`, `helm`, `diff` and `rolloutsVersion` (docs/configuration.md)",
                 ),
             )
         })?;

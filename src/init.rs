@@ -284,7 +284,7 @@ fn values_yaml(p: &Plan) -> String {
 }
 
 fn config_yaml() -> String {
-    "# rollwright configuration (README: Configuration). `rollwright validate` reads the nearest\n\
+    "# rollwright configuration (docs/configuration.md). `rollwright validate` reads the nearest\n\
      # .rollwright.yaml upwards.\n\
      rules: {}          # rule id or name -> off | error | warning | info, e.g. P-02: off\n\
      exclude: []        # globs never read, e.g. \"vendor/**\"\n"

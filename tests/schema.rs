@@ -88,11 +88,11 @@ fn kubernetes_field_table_matches_the_schema() {
     assert_eq!(seen, 12);
 }
 
-/// Every key of the values model (down to the Kubernetes types) is named in the README's
-/// values reference.
+/// Every key of the values model (down to the Kubernetes types) is named in the values
+/// reference of docs/values.md.
 #[test]
-fn readme_documents_every_values_key() {
-    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+fn values_reference_documents_every_values_key() {
+    let readme = std::fs::read_to_string(common::repo().join("docs/values.md")).unwrap();
     let start = readme.find("## Values reference").unwrap();
     let end = readme[start..]
         .find("\n## ")
@@ -142,7 +142,7 @@ fn readme_documents_every_values_key() {
     missing.dedup();
     assert!(
         missing.is_empty(),
-        "README values reference lacks: {missing:?}"
+        "the values reference in docs/values.md lacks: {missing:?}"
     );
 }
 
@@ -155,15 +155,13 @@ fn names_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// The README's rule table is `rollwright rules --markdown`.
+/// docs/rules.md is `rollwright rules --markdown`, byte for byte.
 #[test]
-fn readme_rule_catalogue_is_generated() {
-    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
-    let start = readme.find("<!-- rules:start -->\n").unwrap() + "<!-- rules:start -->\n".len();
-    let end = readme.find("<!-- rules:end -->").unwrap();
-    let table = common::run(&["rules", "--markdown"]).stdout;
+fn rule_catalogue_is_generated() {
+    let page = std::fs::read_to_string(common::repo().join("docs/rules.md")).unwrap();
+    let generated = common::run(&["rules", "--markdown"]).stdout;
     assert!(
-        readme[start..end] == table,
-        "README's rule table is out of date: replace it with `cargo run -- rules --markdown`"
+        page == generated,
+        "docs/rules.md is out of date: regenerate it with `cargo run -q -- rules --markdown > docs/rules.md`"
     );
 }

@@ -136,7 +136,7 @@ fn template_error(template: &Template, err: &minijinja::Error) -> Error {
     };
     Error::one(
         Diagnostic::new(Some(Location::Flag(location)), message)
-            .with_help("templates see `name`, `namespace`, `values`, `labels`, `selectorLabels`, `podLabels`, `image` and `targetPort` (README: Templates)"),
+            .with_help("templates see `name`, `namespace`, `values`, `labels`, `selectorLabels`, `podLabels`, `image` and `targetPort` (docs/render.md#templates)"),
     )
 }
 
