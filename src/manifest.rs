@@ -70,7 +70,7 @@ impl Object {
                 pointer: String::new(),
                 message: format!(
                     "a Kubernetes object is a mapping, this document is {}",
-                    crate::schema::describe::json_type(&doc.value)
+                    json_type(&doc.value)
                 ),
             });
         };
@@ -136,6 +136,20 @@ impl Object {
             .and_then(|t| t.get("metadata"))
             .and_then(|m| m.get("labels"))
             .and_then(Value::as_object)
+    }
+}
+
+/// The type of a value without its content (`a string`), for a whole document that is not
+/// what was expected: such a file may be anything (a token, a key, `/etc/passwd`), and an
+/// error must not print it.
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "empty",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string (its text is not shown)",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
     }
 }
 

@@ -175,6 +175,7 @@ fn validate_here(options: &Options) -> Result<Report> {
         input_errors: inputs.errors,
         notes: inputs.notes,
         sources: inputs.sources,
+        rules: crate::rules::catalogue(),
     })
 }
 

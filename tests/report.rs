@@ -97,6 +97,7 @@ fn sample() -> Report {
         ],
         notes: vec!["chart/templates/x.yaml: a Helm template, skipped".into()],
         sources: BTreeMap::from([("./k8s/rollout.yaml".to_owned(), ROLLOUT.to_owned())]),
+        rules: rollwright::rules::catalogue(),
     }
 }
 

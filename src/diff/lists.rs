@@ -81,7 +81,7 @@ impl Keyer {
     /// names `item`.
     pub fn names(item: &Value, fields: &serde_json::Map<String, Value>) -> bool {
         fields.iter().all(|(k, v)| match (item.get(k), v) {
-            (Some(x), y) => x == y || super::normalize::int_or_string_eq(x, y),
+            (Some(x), y) => x == y || int_or_string_eq(x, y),
             (None, Value::String(s)) => k == "protocol" && s == "TCP",
             _ => false,
         })
@@ -145,6 +145,22 @@ pub fn moved(slots: &[Slot]) -> Vec<usize> {
         .filter(|(_, k)| !k)
         .map(|(&(_, j), _)| j)
         .collect()
+}
+
+/// Two int-or-string values are equal when equal, or when one is the other's digits.
+pub fn int_or_string_eq(a: &Value, b: &Value) -> bool {
+    fn canon(v: &Value) -> Option<i64> {
+        match v {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s)
+                if !s.is_empty() && s.len() < 19 && s.bytes().all(|c| c.is_ascii_digit()) =>
+            {
+                s.parse().ok()
+            }
+            _ => None,
+        }
+    }
+    a == b || matches!((canon(a), canon(b)), (Some(x), Some(y)) if x == y)
 }
 
 #[cfg(test)]

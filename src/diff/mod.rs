@@ -11,7 +11,7 @@
 pub mod base;
 pub mod impact;
 pub mod json;
-pub mod kinds;
+pub use crate::kinds;
 pub mod lists;
 pub mod live;
 pub mod markdown;

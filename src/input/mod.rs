@@ -24,6 +24,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use serde_json::Value;
 
+pub use crate::yaml::file_start;
 pub use apps::{AppScope, Application};
 pub use charts::ChartFlags;
 pub use classify::{CONFIG_GROUPS, CONFIG_KINDS, is_helm_template};
@@ -713,7 +714,7 @@ impl Inputs {
         self.notes.push(note);
         if let Some(ns) = &reach.namespace {
             for o in &mut base.objects {
-                if crate::diff::kinds::is_namespaced_kind(&o.value) {
+                if crate::kinds::is_namespaced_kind(&o.value) {
                     o.id.namespace = Some(ns.clone());
                 }
             }
@@ -913,7 +914,7 @@ impl Inputs {
         self.files = std::mem::take(&mut self.read_names).len();
         if let Some(ns) = &options.namespace {
             for o in &mut self.objects {
-                if o.id.namespace.is_none() && crate::diff::kinds::is_namespaced_kind(&o.value) {
+                if o.id.namespace.is_none() && crate::kinds::is_namespaced_kind(&o.value) {
                     o.id.namespace = Some(ns.clone());
                 }
             }
@@ -1026,14 +1027,5 @@ impl Positions {
 impl FromIterator<(String, NodePos)> for Positions {
     fn from_iter<I: IntoIterator<Item = (String, NodePos)>>(iter: I) -> Self {
         Positions::from_map(iter.into_iter().collect())
-    }
-}
-
-/// A position at the start of a file, for objects that map to no particular line.
-pub fn file_start() -> NodePos {
-    NodePos {
-        value: Pos { line: 1, column: 1 },
-        key: None,
-        bytes: None,
     }
 }

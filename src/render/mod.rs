@@ -329,7 +329,7 @@ fn values_map(object: &Object) -> Vec<(String, String)> {
 /// nothing (or objects from a chart's own templates) fall back to the start of the file.
 pub fn values_positions(object: &Object, loaded: &Loaded) -> crate::yaml::Positions {
     let mut out = std::collections::HashMap::new();
-    out.insert(String::new(), crate::input::file_start());
+    out.insert(String::new(), crate::yaml::file_start());
     for (pointer, origin) in values_origins(object, loaded) {
         if let Location::File { pos: Some(pos), .. } = origin {
             out.insert(

@@ -7,8 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{FilePath, Finding, InputError, Report, Severity};
-use crate::rules::{self, Rule};
+use super::{FilePath, Finding, InputError, Report, RuleInfo, Severity};
 
 pub const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -151,7 +150,7 @@ pub fn write(report: &Report) -> String {
 }
 
 fn log(report: &Report, cwd: Option<&Path>) -> Log {
-    let registry: Vec<&'static Rule> = rules::all().collect();
+    let registry = &report.rules;
     let rules = registry
         .iter()
         .map(|r| Descriptor {
@@ -176,7 +175,7 @@ fn log(report: &Report, cwd: Option<&Path>) -> Log {
     let results = report
         .findings
         .iter()
-        .map(|f| result(f, &registry, cwd))
+        .map(|f| result(f, registry, cwd))
         .collect();
     let notifications = report
         .input_errors
@@ -229,7 +228,7 @@ fn log(report: &Report, cwd: Option<&Path>) -> Log {
     }
 }
 
-fn result(f: &Finding, registry: &[&'static Rule], cwd: Option<&Path>) -> SarifResult {
+fn result(f: &Finding, registry: &[RuleInfo], cwd: Option<&Path>) -> SarifResult {
     let location = location(&f.file, Some((f.line, f.column)), cwd);
     let file = location
         .physical_location

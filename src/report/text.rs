@@ -255,7 +255,7 @@ mod tests {
         );
         let infos = Summary {
             infos: 2,
-            rollouts_version: crate::rules::RolloutsVersion::V1_7,
+            rollouts_version: crate::rollouts_version::RolloutsVersion::V1_7,
             ..clean
         };
         assert_eq!(

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::util::{int, invalid};
 use super::{Rule, Sink};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 
 pub const RULES: &[&Rule] = &[&BG_01, &BG_02, &BG_03, &BG_04, &BG_05];
 

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use super::{Context, Rule, Sink};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 
 pub const RULES: &[&Rule] = &[&APP_01];
 
@@ -39,7 +39,7 @@ pub static APP_01: Rule = Rule {
             // The namespace counts only for namespaced kinds.
             let mut by_namespace: HashMap<Option<&str>, Vec<&Object>> = HashMap::new();
             for o in same_name {
-                let ns = crate::diff::kinds::is_namespaced_kind(&o.value)
+                let ns = crate::kinds::is_namespaced_kind(&o.value)
                     .then_some(o.id.namespace.as_deref())
                     .flatten();
                 by_namespace.entry(ns).or_default().push(o);

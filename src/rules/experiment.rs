@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::util::{int, items};
 use super::{ARGO, Context, Rule, Sink};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 
 pub const RULES: &[&Rule] = &[&EX_01, &EX_02, &EX_03, &EX_04, &EX_05];
 

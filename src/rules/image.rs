@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::util::{Lookup as _, child, items, path};
 use super::{ARGO, Rule};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 
 pub const RULES: &[&Rule] = &[&IMG_01, &IMG_02];
 

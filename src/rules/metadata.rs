@@ -13,8 +13,8 @@ use serde_json::Value;
 use super::Rule;
 use super::k8s;
 use super::util::{Lookup as _, go_value, invalid};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 use crate::yaml::escape_segment;
 
 pub const RULES: &[&Rule] = &[&MD_01, &MD_02, &MD_03, &MD_04, &MD_05, &MD_06, &MD_07];

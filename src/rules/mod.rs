@@ -20,7 +20,7 @@ pub mod refs;
 pub mod rollout;
 pub mod schema;
 pub mod util;
-pub mod version;
+pub use crate::rollouts_version as version;
 pub mod workloadref;
 
 use crate::rules::util::Lookup as _;
@@ -30,8 +30,8 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 use crate::schema::Schemas;
 pub use version::RolloutsVersion;
 
@@ -65,6 +65,18 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
     .into_iter()
     .flatten()
     .copied()
+}
+
+/// Every rule's metadata, in catalogue order, as the report writers take it.
+pub fn catalogue() -> Vec<crate::finding::RuleInfo> {
+    all()
+        .map(|r| crate::finding::RuleInfo {
+            id: r.id,
+            name: r.name,
+            severity: r.severity,
+            doc: r.doc,
+        })
+        .collect()
 }
 
 /// The rule with this id or name.

@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::util::{int, items, str_of};
 use super::{ARGO, Context, Rule, analysis, same_namespace};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 
 pub const RULES: &[&Rule] = &[
     &P_01, &P_02, &P_03, &P_04, &P_05, &P_06, &P_07, &P_08, &P_09, &P_10,

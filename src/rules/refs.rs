@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use super::util::invalid;
 use super::{Context, Rule, Sink};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 
 pub const RULES: &[&Rule] = &[&BGR_01, &BGR_02, &BGR_03, &BGR_04];
 

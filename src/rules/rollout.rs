@@ -7,8 +7,8 @@ use serde_json::{Map, Value, json};
 use super::k8s;
 use super::util::{duplicate, forbidden, int, internal, invalid, items, not_supported, required};
 use super::{Context, Rule, Sink};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 
 pub const RULES: &[&Rule] = &[
     &R_01, &R_02, &R_03, &R_04, &R_05, &R_06, &R_07A, &R_07B, &R_07C, &R_07D, &R_08, &R_09, &R_10,

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::version::{ADDED_FIELDS, AddedField, RolloutsVersion};
 use super::{ARGO, Context, Rule, Sink};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 use crate::rules::util::Lookup as _;
 use crate::schema::{KindLookup, SchemaError, SchemaErrorKind};
 

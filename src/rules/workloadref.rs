@@ -5,8 +5,8 @@ use crate::rules::util::Lookup as _;
 use serde_json::{Value, json};
 
 use super::Rule;
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 
 pub const RULES: &[&Rule] = &[&WR_02, &WR_03, &WR_04];
 

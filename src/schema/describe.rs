@@ -17,19 +17,7 @@ pub struct Wording<'a> {
     pub top: &'a str,
 }
 
-/// The type of a value without its content (`a string`), for a whole document that is not
-/// what was expected: such a file may be anything (a token, a key, `/etc/passwd`), and an
-/// error must not print it.
-pub fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "empty",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string (its text is not shown)",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
-    }
-}
+pub use crate::manifest::json_type;
 
 /// A value described for a message: `the string "x"`, `the number 1.1`, `a mapping`.
 pub fn json_kind(value: &Value) -> String {

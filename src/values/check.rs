@@ -6,8 +6,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use serde_json::Value;
 
-use super::load::{Origin, Provenance};
 use super::model::{self, Values};
+use super::provenance::{Origin, Provenance};
 use super::set::SetKind;
 use crate::error::{Diagnostic, Error, Location};
 use crate::schema::SchemaErrorKind;

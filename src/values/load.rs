@@ -5,7 +5,6 @@
 //! values, coalesced over the chart's values (where `null` deletes a key); the chart's
 //! values are in turn coalesced over the defaults, so `values.yaml` can switch a default off.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -13,9 +12,11 @@ use serde_json::{Map, Number, Value};
 
 use super::merge::{coalesce, drop_nulls, merge_maps};
 use super::model::{self, Values};
+use super::provenance::Layer;
+pub use super::provenance::{Origin, Provenance};
 use super::set::{self, Budget, SetKind};
 use crate::error::{Diagnostic, Location, Result};
-use crate::yaml::{self, NodePos, Positions, child_pointer, dotted_path};
+use crate::yaml::{self, Positions, child_pointer, dotted_path};
 
 /// What to read values from.
 #[derive(Debug, Clone, Default)]
@@ -42,94 +43,6 @@ pub struct Loaded {
     /// The layered values tree as checked.
     pub tree: Value,
     pub provenance: Provenance,
-}
-
-/// One layer's record of what it set and where.
-#[derive(Debug, Clone)]
-enum Layer {
-    Defaults,
-    File {
-        path: PathBuf,
-        text: String,
-        /// One per document, in file order.
-        positions: Vec<Positions>,
-    },
-    Flag {
-        text: String,
-        kind: SetKind,
-        /// What the flag set, with the text of each number as written.
-        pointers: HashMap<String, Option<String>>,
-    },
-}
-
-/// Answers "where did the value at this JSON pointer come from?".
-#[derive(Debug, Clone, Default)]
-pub struct Provenance {
-    /// Lowest precedence first.
-    layers: Vec<Layer>,
-}
-
-/// Where one value came from.
-#[derive(Debug, Clone)]
-pub struct Origin<'a> {
-    pub location: Location,
-    /// The scalar as written (in the file, or the JSON of a `--set-json`), when known.
-    pub source_text: Option<&'a str>,
-    pub from_file: bool,
-    /// The flag, when it came from one.
-    pub flag: Option<SetKind>,
-}
-
-impl Provenance {
-    /// The highest-precedence layer that wrote `pointer`. In a layered tree that is exactly
-    /// the layer the value came from: maps merge, and everything else is replaced whole.
-    pub fn origin(&self, pointer: &str, at_key: bool) -> Option<Origin<'_>> {
-        self.layers.iter().rev().find_map(|layer| match layer {
-            Layer::Defaults => None,
-            Layer::File {
-                path,
-                text,
-                positions,
-            } => positions
-                .iter()
-                .rev()
-                .find_map(|d| d.get(pointer))
-                .map(|p: &NodePos| Origin {
-                    location: Location::file(
-                        path,
-                        Some(if at_key {
-                            p.key.unwrap_or(p.value)
-                        } else {
-                            p.value
-                        }),
-                    ),
-                    source_text: p.bytes.and_then(|(s, e)| text.get(s..e)),
-                    from_file: true,
-                    flag: None,
-                }),
-            Layer::Flag {
-                text,
-                kind,
-                pointers,
-            } => pointers.get(pointer).map(|raw| Origin {
-                location: Location::Flag(text.clone()),
-                source_text: raw.as_deref(),
-                from_file: false,
-                flag: Some(*kind),
-            }),
-        })
-    }
-
-    /// The origin of `pointer`, else of its nearest ancestor that has one.
-    pub fn nearest(&self, pointer: &str, at_key: bool) -> Option<Origin<'_>> {
-        let mut p = pointer;
-        loop {
-            if let Some(o) = self.origin(p, at_key) {
-                return Some(o);
-            }
-            p = &p[..p.rfind('/')?];
-        }
-    }
 }
 
 /// Reads, layers, checks and types the values.

@@ -5,6 +5,7 @@ pub mod edit;
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod provenance;
 pub mod set;
 
 pub use load::{Loaded, ValuesInput, load};

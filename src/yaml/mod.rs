@@ -47,6 +47,15 @@ pub struct NodePos {
     pub bytes: Option<(usize, usize)>,
 }
 
+/// A position at the start of a file, for objects that map to no particular line.
+pub fn file_start() -> NodePos {
+    NodePos {
+        value: Pos { line: 1, column: 1 },
+        key: None,
+        bytes: None,
+    }
+}
+
 /// JSON pointer → position, for one document.
 ///
 /// Reading keeps only a compact list (one entry per node, naming its parent); the map from

@@ -11,7 +11,7 @@
 use serde_json::{Map, Value};
 
 use super::Suppressed;
-use crate::diff::lists::{self, Keyer};
+use crate::diff::lists::{self, Keyer, int_or_string_eq};
 
 #[derive(Debug)]
 pub(super) enum Equiv {
@@ -403,22 +403,6 @@ pub(super) fn empty_values(
         }
         _ => {}
     }
-}
-
-/// Two int-or-string values are equal when equal, or when one is the other's digits.
-pub fn int_or_string_eq(a: &Value, b: &Value) -> bool {
-    fn canon(v: &Value) -> Option<i64> {
-        match v {
-            Value::Number(n) => n.as_i64(),
-            Value::String(s)
-                if !s.is_empty() && s.len() < 19 && s.bytes().all(|c| c.is_ascii_digit()) =>
-            {
-                s.parse().ok()
-            }
-            _ => None,
-        }
-    }
-    a == b || matches!((canon(a), canon(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// Two quantities are equal when they stand for the same amount.

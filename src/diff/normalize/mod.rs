@@ -25,9 +25,10 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
+pub use super::lists::int_or_string_eq;
 use super::matching::Pair;
 use super::{Change, ObjectDiff, Options, field_changes, kinds, lists};
-pub use equiv::{int_or_string_eq, parse_quantity, quantity_eq};
+pub use equiv::{parse_quantity, quantity_eq};
 pub use ignore::IgnoreRule;
 
 /// One default rule, as documented.

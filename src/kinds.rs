@@ -1,5 +1,6 @@
 //! The kinds rollwright knows: group, version, resource plural and scope, so the live side
-//! needs no discovery round trip per object.
+//! needs no discovery round trip per object, and reading and the rules know which kinds are
+//! namespaced.
 
 use serde_json::Value;
 

@@ -344,7 +344,7 @@ mod tests {
     fn changes_name_rules_of_the_registry() {
         for c in CHANGES {
             for id in c.rules {
-                assert!(super::super::find(id).is_some(), "{id}");
+                assert!(crate::rules::find(id).is_some(), "{id}");
             }
             assert!(c.since > V1_6);
         }
