@@ -137,7 +137,8 @@ fn check_regular(path: &Path, meta: &std::fs::Metadata) -> std::result::Result<(
         return Err(Diagnostic::new(
             Some(Location::file(path, None)),
             "is a directory, not a file",
-        ));
+        )
+        .with_help("name a file inside it (a values file, a manifest), not the directory"));
     }
     let what = special_kind(meta);
     Err(Diagnostic::new(

@@ -74,6 +74,7 @@ fn serialise(out: &mut String, report: &Report, root: &Path, prefix: &str) {
 }
 
 #[test]
+#[ignore = "needs ROLLWRIGHT_ARGO_CORPUS"]
 fn upstream_corpus_findings_match_the_snapshot() {
     let Some(root) = corpus() else { return };
     let root = root.join("corpus");
@@ -96,6 +97,7 @@ fn upstream_corpus_findings_match_the_snapshot() {
 }
 
 #[test]
+#[ignore = "needs ROLLWRIGHT_ARGO_CORPUS"]
 fn realworld_findings_match_the_snapshot() {
     let Some(root) = corpus() else { return };
     let realworld = root.join("realworld");
