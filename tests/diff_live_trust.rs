@@ -28,19 +28,18 @@ fn live_secret_data_never_shows_whatever_the_proposed_spelling() {
         .unwrap();
         let kubeconfig = server.kubeconfig(dir.path(), "shop");
         for format in ["unified", "markdown", "json"] {
-            let args: Vec<String> = [
-                "diff",
-                file.to_str().unwrap(),
-                "--live",
-                "--kubeconfig",
-                kubeconfig.to_str().unwrap(),
-                "--format",
-                format,
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-            let run = run_diff(&args, &[]);
+            let run = run_diff(
+                &[
+                    "diff",
+                    file.to_str().unwrap(),
+                    "--live",
+                    "--kubeconfig",
+                    kubeconfig.to_str().unwrap(),
+                    "--format",
+                    format,
+                ],
+                &[],
+            );
             assert_eq!(run.code, 0, "{}", run.stderr);
             let all = format!("{}{}", run.stdout, run.stderr);
             for leak in [
@@ -83,21 +82,20 @@ fn listed_live_secrets_never_show_their_data() {
         .unwrap();
         let kubeconfig = server.kubeconfig(dir.path(), "shop");
         for format in ["unified", "markdown", "json"] {
-            let args: Vec<String> = [
-                "diff",
-                file.to_str().unwrap(),
-                "--live",
-                "--selector",
-                "app=shop",
-                "--kubeconfig",
-                kubeconfig.to_str().unwrap(),
-                "--format",
-                format,
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-            let run = run_diff(&args, &[]);
+            let run = run_diff(
+                &[
+                    "diff",
+                    file.to_str().unwrap(),
+                    "--live",
+                    "--selector",
+                    "app=shop",
+                    "--kubeconfig",
+                    kubeconfig.to_str().unwrap(),
+                    "--format",
+                    format,
+                ],
+                &[],
+            );
             assert_eq!(run.code, 0, "{api_version} {kind} {format}: {}", run.stderr);
             let all = format!("{}{}", run.stdout, run.stderr);
             // The removed Secret is listed, as removed.
@@ -129,17 +127,16 @@ fn names_and_namespaces_never_leave_their_path_segment() {
     let diff_of = |manifest: &str| {
         let file = dir.path().join("m.yaml");
         std::fs::write(&file, manifest).unwrap();
-        let args: Vec<String> = [
-            "diff",
-            file.to_str().unwrap(),
-            "--live",
-            "--kubeconfig",
-            kubeconfig.to_str().unwrap(),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        run_diff(&args, &[])
+        run_diff(
+            &[
+                "diff",
+                file.to_str().unwrap(),
+                "--live",
+                "--kubeconfig",
+                kubeconfig.to_str().unwrap(),
+            ],
+            &[],
+        )
     };
     for (manifest, expected) in [
         (
@@ -176,19 +173,18 @@ fn names_and_namespaces_never_leave_their_path_segment() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
     )
     .unwrap();
-    let args: Vec<String> = [
-        "diff",
-        file.to_str().unwrap(),
-        "--live",
-        "--kubeconfig",
-        kubeconfig.to_str().unwrap(),
-        "-n",
-        "prod/secrets/db#",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let run = run_diff(&args, &[]);
+    let run = run_diff(
+        &[
+            "diff",
+            file.to_str().unwrap(),
+            "--live",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "-n",
+            "prod/secrets/db#",
+        ],
+        &[],
+    );
     assert_eq!(run.code, 1);
     assert!(
         run.stderr

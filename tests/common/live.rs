@@ -32,7 +32,7 @@ pub fn live_example() -> Vec<Value> {
         .collect()
 }
 
-pub fn run_diff(args: &[String], envs: &[(&str, &str)]) -> Run {
+pub fn run_diff<S: AsRef<std::ffi::OsStr>>(args: &[S], envs: &[(&str, &str)]) -> Run {
     let mut cmd = rollwright();
     cmd.args(args)
         .env_remove("KUBECONFIG")
