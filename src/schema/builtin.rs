@@ -5,7 +5,7 @@
 use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy, rbac};
 use serde_json::Value;
 
-use super::{argo, json};
+use super::{argo, json, typed};
 
 /// A built-in kind and how to make its schema.
 pub(crate) struct Builtin {
@@ -16,6 +16,9 @@ pub(crate) struct Builtin {
     /// test): the kinds of a blue-green chart, whose schemas every pre-commit run compiles.
     /// Reading it takes a fraction of generating it.
     pub prepared: Option<&'static str>,
+    /// The typed read that stands for the schema check of a valid object (see
+    /// [`typed`]): the type the schema is derived from, `status` ignored when asked.
+    pub typed: fn(&Value, bool) -> bool,
 }
 
 /// The kinds whose compiled schema is embedded, and the file holding it.
@@ -56,6 +59,7 @@ macro_rules! kinds {
             kind: $kind,
             schema: || $how(schemars::schema_for!($ty)),
             prepared: prepared($api_version, $kind),
+            typed: typed::reads_as::<$ty>,
         },)*];
     };
 }

@@ -16,6 +16,7 @@ pub mod crd;
 pub mod describe;
 pub mod json;
 mod kinds;
+mod typed;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -106,7 +107,7 @@ struct Entry {
 }
 
 enum Source {
-    Builtin(fn() -> Value, Option<&'static str>),
+    Builtin(&'static builtin::Builtin),
     Crd { schema: Arc<Value>, origin: String },
 }
 
@@ -115,10 +116,13 @@ impl Entry {
         self.compiled
             .get_or_init(|| {
                 let mut schema = match &self.source {
-                    Source::Builtin(_, Some(text)) => serde_json::from_str(text)
+                    Source::Builtin(builtin::Builtin {
+                        prepared: Some(text),
+                        ..
+                    }) => serde_json::from_str(text)
                         .map_err(|e| format!("embedded schema of {}: {e}", self.kind))?,
-                    Source::Builtin(make, None) => {
-                        let mut schema = make();
+                    Source::Builtin(b) => {
+                        let mut schema = (b.schema)();
                         json::prepare(&mut schema);
                         schema
                     }
@@ -165,7 +169,7 @@ static BUILTIN: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         .map(|b| Entry {
             api_version: b.api_version.to_owned(),
             kind: b.kind.to_owned(),
-            source: Source::Builtin(b.schema, b.prepared),
+            source: Source::Builtin(b),
             namespaced: !kinds::builtin_cluster_scoped(b.kind),
             status_ignored: kinds::builtin_status_ignored(b.api_version, b.kind),
             compiled: OnceLock::new(),
@@ -294,6 +298,30 @@ impl Schemas {
 
     /// Every problem with an object's JSON value, ordered by JSON pointer.
     pub fn validate_value(&self, api_version: &str, kind: &str, value: &Value) -> Vec<SchemaError> {
+        // A built-in kind's typed read is its check; the schema explains a failure.
+        if self.typed_valid(api_version, kind, value) == Some(true) {
+            return Vec::new();
+        }
+        self.schema_errors(api_version, kind, value)
+    }
+
+    /// Whether the typed read of a built-in kind finds `value` valid (`None` for a kind
+    /// without a built-in schema): what [`Schemas::validate_value`] trusts before compiling
+    /// the kind's JSON Schema. `Some(false)` means only "ask the schema".
+    pub fn typed_valid(&self, api_version: &str, kind: &str, value: &Value) -> Option<bool> {
+        match self.entry(api_version, kind)?.source {
+            Source::Builtin(b) => Some(typed::valid(
+                b,
+                value,
+                kinds::builtin_status_ignored(api_version, kind),
+            )),
+            Source::Crd { .. } => None,
+        }
+    }
+
+    /// Every problem with an object's JSON value by the compiled JSON Schema alone, ordered by
+    /// JSON pointer.
+    pub fn schema_errors(&self, api_version: &str, kind: &str, value: &Value) -> Vec<SchemaError> {
         let Some(entry) = self.entry(api_version, kind) else {
             return Vec::new();
         };
