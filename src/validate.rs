@@ -49,31 +49,8 @@ fn validate_here(options: &Options) -> Result<Report> {
     input_options
         .exclude
         .extend(options.config.exclude.iter().cloned());
-    // Compiling a validator takes milliseconds. The Rollout one (needed nearly always), and
-    // for a chart those of what it renders, are compiled while the inputs are read; then
-    // every other kind present, in parallel.
-    let chart = input_options.paths.iter().any(|p| input::is_chart(p));
-    let (mut inputs, ()) = rayon::join(
-        || input::read(&input_options),
-        || {
-            let mut kinds = vec![("argoproj.io/v1alpha1", "Rollout")];
-            if chart {
-                kinds.extend([
-                    ("argoproj.io/v1alpha1", "AnalysisTemplate"),
-                    ("v1", "Service"),
-                ]);
-            }
-            kinds.par_iter().for_each(|(a, k)| schemas.prepare(a, k));
-        },
-    );
-    let kinds: std::collections::BTreeSet<(&str, &str)> = inputs
-        .objects
-        .iter()
-        .map(|o| (o.id.api_version.as_str(), o.id.kind.as_str()))
-        .collect();
-    kinds
-        .par_iter()
-        .for_each(|(api_version, kind)| schemas.prepare(api_version, kind));
+    // A built-in kind's schema is compiled only to explain an object its typed read refuses.
+    let mut inputs = input::read(&input_options);
     let schema_errors: Vec<_> = inputs
         .objects
         .par_iter()
