@@ -84,13 +84,24 @@ fn disagreements(objects: &[Object]) -> (Vec<String>, Vec<String>) {
     (lost, slow)
 }
 
+/// Fixtures the schema takes and the typed read does not, by design, and why.
+const STRICTER: &[(&str, &str)] = &[(
+    "fixtures/hostile/int-beyond-int64.yaml",
+    // `replicas: 99999999999999999999999`: the schema's `int32` format is an annotation; no
+    // Go integer holds the number, so the API server refuses it as the typed read does.
+    "Rollout shop",
+)];
+
 #[test]
 fn fixtures_and_examples_read_the_same_both_ways() {
     let objects = repo_objects();
     assert!(objects.len() > 100, "only {} objects", objects.len());
     let (lost, slow) = disagreements(&objects);
     assert!(lost.is_empty(), "typed valid, schema invalid: {lost:#?}");
-    assert!(slow.is_empty(), "schema valid, typed invalid: {slow:#?}");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+    let slow: Vec<String> = slow.iter().map(|s| s.replace(root, "")).collect();
+    let expected: Vec<String> = STRICTER.iter().map(|(f, o)| format!("{f}: {o}")).collect();
+    assert_eq!(slow, expected, "schema valid, typed invalid");
 }
 
 #[test]
@@ -127,6 +138,8 @@ fn replacements(v: &Value) -> Vec<Value> {
     if let Value::String(s) = v {
         out.push(json!(format!("{s} x")));
         out.push(json!(s.len()));
+        // An enum variant written as a one-key map.
+        out.push(json!({ s.as_str(): null }));
     }
     if let Value::Number(n) = v {
         out.push(json!(n.to_string()));

@@ -232,7 +232,7 @@ impl<'de> Deserializer<'de> for Strict<'de> {
             Value::Object(map) => visitor.visit_map(Members {
                 members: map.iter(),
                 value: None,
-                skip_status: self.skip_status,
+                skip_status: false,
             }),
             other => other.deserialize_any(visitor),
         }
@@ -260,7 +260,12 @@ impl<'de> Deserializer<'de> for Strict<'de> {
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
         match self.value {
-            Value::Object(map) if has_required(name, fields, map) => self.deserialize_any(visitor),
+            Value::Object(map) if has_required(name, fields, map) => visitor.visit_map(Members {
+                members: map.iter(),
+                value: None,
+                // Only a type with a `status` has one to ignore (a ConfigMap's is unknown).
+                skip_status: self.skip_status && fields.contains(&"status"),
+            }),
             Value::Object(_) => Err(de::Error::custom("a required field is not set")),
             other => refuse(other, "an object"),
         }
