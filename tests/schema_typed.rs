@@ -55,9 +55,7 @@ fn both(api_version: &str, kind: &str, value: &Value) -> (bool, bool) {
     let typed = schemas()
         .typed_valid(api_version, kind, value)
         .expect("a built-in kind");
-    let schema = schemas()
-        .schema_errors(api_version, kind, value)
-        .is_empty();
+    let schema = schemas().schema_errors(api_version, kind, value).is_empty();
     (typed, schema)
 }
 
@@ -153,7 +151,11 @@ fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
             for (k, c) in map {
-                pointers(c, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                pointers(
+                    c,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(items) => {
@@ -273,8 +275,11 @@ fn every_single_mutation_of_valid_corpus_objects_reads_no_laxer_than_the_schema(
 /// Several mutations at once, anywhere in any valid fixture.
 fn mutated() -> impl Strategy<Value = (String, String, Value)> {
     let seeds = valid_seeds(&repo_objects());
-    (0..seeds.len(), proptest::collection::vec(any::<u32>(), 1..4)).prop_map(
-        move |(i, picks)| {
+    (
+        0..seeds.len(),
+        proptest::collection::vec(any::<u32>(), 1..4),
+    )
+        .prop_map(move |(i, picks)| {
             let (a, k, mut v) = seeds[i].clone();
             for pick in picks {
                 let mut places = Vec::new();
@@ -284,8 +289,7 @@ fn mutated() -> impl Strategy<Value = (String, String, Value)> {
                 v = here[(pick as usize / places.len()) % here.len()].clone();
             }
             (a, k, v)
-        },
-    )
+        })
 }
 
 proptest! {

@@ -287,8 +287,7 @@ pub struct NewRelicMetric {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct JobMetric {
     pub metadata: Option<JobMetadata>,
-    #[schemars(with = "batch::JobSpec")]
-    pub spec: Value,
+    pub spec: batch::JobSpec,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]

@@ -4,7 +4,6 @@ use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::common::{AnalysisRunMetadata, Argument, Condition, DryRun, MeasurementRetention};
 use super::rollout::TemplateService;
@@ -42,8 +41,7 @@ pub struct TemplateSpec {
     pub replicas: Option<i32>,
     pub min_ready_seconds: Option<i32>,
     pub selector: LabelSelector,
-    #[schemars(with = "core::PodTemplateSpec")]
-    pub template: Value,
+    pub template: core::PodTemplateSpec,
     pub service: Option<TemplateService>,
 }
 

@@ -32,8 +32,7 @@ pub struct RolloutSpec {
     /// Required unless `workloadRef` is set (checked by the controller, not the CRD).
     pub selector: Option<LabelSelector>,
     /// The pods to run; empty when `workloadRef` names a Deployment holding them.
-    #[schemars(with = "Option<core::PodTemplateSpec>")]
-    pub template: Option<Value>,
+    pub template: Option<core::PodTemplateSpec>,
     pub workload_ref: Option<ObjectRef>,
     pub min_ready_seconds: Option<i32>,
     pub strategy: Option<RolloutStrategy>,

@@ -9,9 +9,8 @@
 //! - k8s-openapi's types ignore unknown fields: `serde_ignored` notices every ignored one.
 //! - serde_json's reader takes a list for a struct and a one-key map for an enum: [`Strict`]
 //!   takes only what the JSON decoder of the API server takes.
-//! - Places our types keep as JSON (a Rollout's or Experiment's pod template, an analysis
-//!   Job's spec) are read again as their Kubernetes types, with the CRDs' restriction of a
-//!   pod template's `metadata` to labels and annotations ([`super::argo::as_in_crds`]).
+//! - The Argo CRDs keep only labels and annotations in a pod template's `metadata`
+//!   ([`super::argo::as_in_crds`]), where the Kubernetes type takes any object metadata.
 //! - k8s-openapi's types take a missing (or `null`) required field as its default (an empty
 //!   container `name`): [`Strict`] checks each struct's required fields as it reads it.
 //! - A quantity's syntax (the only `pattern` in the built-in schemas) is checked at the places
@@ -29,7 +28,6 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use k8s_openapi::api::{batch::v1::JobSpec, core::v1::PodTemplateSpec};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess};
 use serde::{Deserializer, forward_to_deserialize_any};
 use serde_json::Value;
@@ -62,7 +60,10 @@ pub(crate) fn reads_as<T: DeserializeOwned>(value: &Value, status_ignored: bool)
 pub(crate) const ARGO_POD_TEMPLATES: &[(&str, &str)] = &[
     ("Rollout", "/spec/template"),
     ("Experiment", "/spec/templates/*/template"),
-    ("AnalysisTemplate", "/spec/metrics/*/provider/job/spec/template"),
+    (
+        "AnalysisTemplate",
+        "/spec/metrics/*/provider/job/spec/template",
+    ),
     (
         "ClusterAnalysisTemplate",
         "/spec/metrics/*/provider/job/spec/template",
@@ -70,61 +71,41 @@ pub(crate) const ARGO_POD_TEMPLATES: &[(&str, &str)] = &[
     ("AnalysisRun", "/spec/metrics/*/provider/job/spec/template"),
 ];
 
-/// The places an Argo type keeps as JSON where its schema has a Kubernetes type: each is read
-/// as that type, and the pod templates' `metadata` hold only labels and annotations.
+/// The Argo CRDs keep only labels and annotations in a pod template's `metadata`, where the
+/// Kubernetes type takes any object metadata.
 fn embedded(api_version: &str, kind: &str, value: &Value) -> bool {
-    if api_version != "argoproj.io/v1alpha1" {
-        return true;
-    }
-    // A Rollout's template is optional (`null` is unset); the others are required.
-    let (json_at, read): (&str, fn(&Value) -> bool) = match kind {
-        "Rollout" => ("/spec/template", |v| {
-            reads_as::<Option<PodTemplateSpec>>(v, false)
-        }),
-        "Experiment" => ("/spec/templates/*/template", |v| {
-            reads_as::<PodTemplateSpec>(v, false)
-        }),
-        "AnalysisTemplate" | "ClusterAnalysisTemplate" | "AnalysisRun" => {
-            ("/spec/metrics/*/provider/job/spec", |v| {
-                reads_as::<JobSpec>(v, false)
-            })
-        }
-        _ => return true,
-    };
-    let mut ok = every(value, json_at, &read);
-    for (_, template) in ARGO_POD_TEMPLATES.iter().filter(|(k, _)| *k == kind) {
-        ok = ok && every(value, template, &|t| labels_and_annotations_only(t));
-    }
-    ok
+    api_version != "argoproj.io/v1alpha1"
+        || ARGO_POD_TEMPLATES
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .all(|(_, template)| every(value, &split(template), &labels_and_annotations_only))
 }
 
 /// A pod template whose `metadata`, if any, holds only labels and annotations.
 fn labels_and_annotations_only(template: &Value) -> bool {
     match template.get("metadata") {
         None | Some(Value::Null) => true,
-        Some(Value::Object(meta)) => meta
-            .keys()
-            .all(|k| k == "labels" || k == "annotations"),
+        Some(Value::Object(meta)) => meta.keys().all(|k| k == "labels" || k == "annotations"),
         Some(_) => false,
     }
 }
 
-/// Whether `check` holds for every value at `pattern` (a JSON pointer where `*` is any list
-/// item or map member).
-fn every(value: &Value, pattern: &str, check: &dyn Fn(&Value) -> bool) -> bool {
-    fn walk(value: &Value, segments: &[&str], check: &dyn Fn(&Value) -> bool) -> bool {
-        let Some((first, rest)) = segments.split_first() else {
-            return check(value);
-        };
-        match (*first, value) {
-            ("*", Value::Array(items)) => items.iter().all(|v| walk(v, rest, check)),
-            ("*", Value::Object(map)) => map.values().all(|v| walk(v, rest, check)),
-            (key, Value::Object(map)) => map.get(key).is_none_or(|v| walk(v, rest, check)),
-            _ => true,
-        }
+/// A place's segments (`*` is any list item or map member).
+fn split(place: &str) -> Vec<&str> {
+    place.split('/').skip(1).collect()
+}
+
+/// Whether `check` holds for every value at the place `segments` names.
+fn every(value: &Value, segments: &[&str], check: &dyn Fn(&Value) -> bool) -> bool {
+    let Some((first, rest)) = segments.split_first() else {
+        return check(value);
+    };
+    match (*first, value) {
+        ("*", Value::Array(items)) => items.iter().all(|v| every(v, rest, check)),
+        ("*", Value::Object(map)) => map.values().all(|v| every(v, rest, check)),
+        (key, Value::Object(map)) => map.get(key).is_none_or(|v| every(v, rest, check)),
+        _ => true,
     }
-    let segments: Vec<&str> = pattern.split('/').skip(1).collect();
-    walk(value, &segments, check)
 }
 
 /// What the typed reads check besides the types, derived from the built-in schemas: lines
@@ -132,11 +113,16 @@ fn every(value: &Value, pattern: &str, check: &dyn Fn(&Value) -> bool) -> bool {
 /// `required STRUCT FIELD,FIELD… REQUIRED,REQUIRED…` (a struct by its name and fields).
 pub(crate) const TABLE: &str = include_str!("../../../schemas/kinds/typed.txt");
 
-static QUANTITIES: LazyLock<HashMap<(&str, &str), Vec<&str>>> = LazyLock::new(|| {
-    let mut by_kind: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+type Places = Vec<Vec<&'static str>>;
+
+static QUANTITIES: LazyLock<HashMap<(&str, &str), Places>> = LazyLock::new(|| {
+    let mut by_kind: HashMap<(&str, &str), Places> = HashMap::new();
     for line in TABLE.lines() {
         if let ["quantity", api_version, kind, place] = *line.split(' ').collect::<Vec<_>>() {
-            by_kind.entry((api_version, kind)).or_default().push(place);
+            by_kind
+                .entry((api_version, kind))
+                .or_default()
+                .push(split(place));
         }
     }
     by_kind
@@ -278,8 +264,10 @@ impl<'de> Deserializer<'de> for Strict<'de> {
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
         match self.value {
-            Value::String(s) => IntoDeserializer::<serde_json::Error>::into_deserializer(s.as_str())
-                .deserialize_enum(name, variants, visitor),
+            Value::String(s) => {
+                IntoDeserializer::<serde_json::Error>::into_deserializer(s.as_str())
+                    .deserialize_enum(name, variants, visitor)
+            }
             other => refuse(other, "a string"),
         }
     }
@@ -306,7 +294,10 @@ impl<'de> SeqAccess<'de> for Items<'de> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Self::Error> {
-        self.0.next().map(|v| seed.deserialize(Strict::new(v))).transpose()
+        self.0
+            .next()
+            .map(|v| seed.deserialize(Strict::new(v)))
+            .transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {

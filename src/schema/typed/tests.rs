@@ -121,7 +121,9 @@ fn walk(
                 ));
             }
             Some(_) => {}
-            None => d.unchecked.push(format!("{place}: required on an unnamed schema")),
+            None => d
+                .unchecked
+                .push(format!("{place}: required on an unnamed schema")),
         }
     }
     if let Some(props) = map.get("properties").and_then(Value::as_object) {
@@ -295,27 +297,95 @@ fn where_a_plain_typed_read_is_laxer_the_typed_read_refuses() {
     let pod = "/spec/template/spec";
     let cases: Vec<(&str, &str, Value)> = vec![
         // An unknown field in a k8s-openapi type.
-        ("v1", "Service", set(service(), "/spec/ports/0/prot", Some(json!(1)))),
-        ("v1", "Service", set(service(), "/metadata/lables", Some(json!({})))),
+        (
+            "v1",
+            "Service",
+            set(service(), "/spec/ports/0/prot", Some(json!(1))),
+        ),
+        (
+            "v1",
+            "Service",
+            set(service(), "/metadata/lables", Some(json!({}))),
+        ),
         // Also under `status`, where the status is checked.
-        (argo, "Rollout", set(rollout(), &format!("{pod}/containers/0/imag"), Some(json!("x")))),
+        (
+            argo,
+            "Rollout",
+            set(
+                rollout(),
+                &format!("{pod}/containers/0/imag"),
+                Some(json!("x")),
+            ),
+        ),
         // A struct written as a list of its fields.
-        (argo, "Rollout", set(rollout(), &format!("{bg}/antiAffinity"), Some(json!({"requiredDuringSchedulingIgnoredDuringExecution": []})))),
-        (argo, "Rollout", set(rollout(), "/spec/strategy", Some(json!({"canary": {"steps": [{"pause": ["10s"]}]}})))),
+        (
+            argo,
+            "Rollout",
+            set(
+                rollout(),
+                &format!("{bg}/antiAffinity"),
+                Some(json!({"requiredDuringSchedulingIgnoredDuringExecution": []})),
+            ),
+        ),
+        (
+            argo,
+            "Rollout",
+            set(
+                rollout(),
+                "/spec/strategy",
+                Some(json!({"canary": {"steps": [{"pause": ["10s"]}]}})),
+            ),
+        ),
         // A required field k8s-openapi would default.
         ("v1", "Service", set(service(), "/spec/ports/0/port", None)),
-        ("v1", "Service", set(service(), "/spec/ports/0/port", Some(Value::Null))),
-        (argo, "Rollout", set(rollout(), &format!("{pod}/containers/0/name"), None)),
-        (argo, "Rollout", set(rollout(), &format!("{pod}/containers"), None)),
+        (
+            "v1",
+            "Service",
+            set(service(), "/spec/ports/0/port", Some(Value::Null)),
+        ),
+        (
+            argo,
+            "Rollout",
+            set(rollout(), &format!("{pod}/containers/0/name"), None),
+        ),
+        (
+            argo,
+            "Rollout",
+            set(rollout(), &format!("{pod}/containers"), None),
+        ),
         // The pod template's metadata in the Argo CRDs.
-        (argo, "Rollout", set(rollout(), "/spec/template/metadata/name", Some(json!("x")))),
-        (argo, "Rollout", set(rollout(), "/spec/template/metadata/creationTimestamp", Some(Value::Null))),
+        (
+            argo,
+            "Rollout",
+            set(rollout(), "/spec/template/metadata/name", Some(json!("x"))),
+        ),
+        (
+            argo,
+            "Rollout",
+            set(
+                rollout(),
+                "/spec/template/metadata/creationTimestamp",
+                Some(Value::Null),
+            ),
+        ),
         // A quantity's syntax.
-        (argo, "Rollout", set(rollout(), &format!("{pod}/overhead/cpu"), Some(json!("1GB")))),
-        ("v1", "PersistentVolumeClaim", json!({
-            "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "a"},
-            "spec": {"resources": {"requests": {"storage": "1 Gi"}}},
-        })),
+        (
+            argo,
+            "Rollout",
+            set(
+                rollout(),
+                &format!("{pod}/overhead/cpu"),
+                Some(json!("1GB")),
+            ),
+        ),
+        (
+            "v1",
+            "PersistentVolumeClaim",
+            json!({
+                "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "a"},
+                "spec": {"resources": {"requests": {"storage": "1 Gi"}}},
+            }),
+        ),
     ];
     let mut enum_map = rollout();
     enum_map["kind"] = json!("AnalysisTemplate");
