@@ -87,7 +87,10 @@ pub fn of_helm(dir: &Path) -> Arc<str> {
 /// an overlay and `-f` files.
 pub fn of_chart(chart: &Path, overlay: Option<&Path>, files: &[PathBuf]) -> Arc<str> {
     let mut app = format!("chart {}", chart.display());
-    for f in overlay.into_iter().chain(files.iter().map(PathBuf::as_path)) {
+    for f in overlay
+        .into_iter()
+        .chain(files.iter().map(PathBuf::as_path))
+    {
         app.push_str(&format!(" -f {}", f.display()));
     }
     app.into()

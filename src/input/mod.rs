@@ -28,8 +28,8 @@ use serde_json::Value;
 pub use crate::yaml::file_start;
 pub use apps::{AppScope, Application};
 pub use charts::ChartFlags;
-pub use stream::{Streamed, read_each};
 pub use classify::{CONFIG_GROUPS, CONFIG_KINDS, is_helm_template};
+pub use stream::{Streamed, read_each};
 
 use crate::error::{Diagnostic, Location};
 use crate::manifest::Object;
