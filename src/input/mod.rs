@@ -6,7 +6,8 @@
 //! of manifests, a kustomize root, a chart…), deciding what each file is the same way whether
 //! a walk met it or the command line named it; then the units are read in parallel, each into
 //! its own part, and the parts joined in plan order, so the result is the same on any number
-//! of cores.
+//! of cores. [`read`] joins every part into one [`Inputs`]; [`read_each`] (what `validate`
+//! uses) hands over one group of applications at a time and lets it go before the next.
 
 mod apps;
 pub mod charts;
