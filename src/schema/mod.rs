@@ -311,7 +311,8 @@ impl Schemas {
     pub fn typed_valid(&self, api_version: &str, kind: &str, value: &Value) -> Option<bool> {
         match self.entry(api_version, kind)?.source {
             Source::Builtin(b) => Some(typed::valid(
-                b,
+                (b.api_version, b.kind),
+                b.typed,
                 value,
                 kinds::builtin_status_ignored(api_version, kind),
             )),

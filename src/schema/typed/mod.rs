@@ -32,13 +32,16 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAc
 use serde::{Deserializer, forward_to_deserialize_any};
 use serde_json::Value;
 
-use super::builtin::Builtin;
-
 /// Whether `value` is valid against the built-in schema of its kind by its typed read;
 /// `false` also where the read is stricter than the schema.
-pub(crate) fn valid(builtin: &Builtin, value: &Value, status_ignored: bool) -> bool {
-    let (api_version, kind) = (builtin.api_version, builtin.kind);
-    (builtin.typed)(value, status_ignored)
+/// `read` is the kind's [`reads_as`].
+pub(crate) fn valid(
+    (api_version, kind): (&str, &str),
+    read: fn(&Value, bool) -> bool,
+    value: &Value,
+    status_ignored: bool,
+) -> bool {
+    read(value, status_ignored)
         && embedded(api_version, kind, value)
         && quantities(api_version, kind, value)
 }
