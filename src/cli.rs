@@ -221,11 +221,11 @@ pub enum SeverityArg {
 }
 
 impl SeverityArg {
-    pub fn severity(self) -> crate::report::Severity {
+    pub fn severity(self) -> crate::finding::Severity {
         match self {
-            SeverityArg::Error => crate::report::Severity::Error,
-            SeverityArg::Warning => crate::report::Severity::Warning,
-            SeverityArg::Info => crate::report::Severity::Info,
+            SeverityArg::Error => crate::finding::Severity::Error,
+            SeverityArg::Warning => crate::finding::Severity::Warning,
+            SeverityArg::Info => crate::finding::Severity::Info,
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, Location, Result, did_you_mean};
-use crate::report::Severity;
+use crate::finding::Severity;
 use crate::rules;
 
 /// The file name looked for in the working directory and its parents.

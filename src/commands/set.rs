@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::Output;
 use crate::cli::{SetArgs, SetImageArgs};
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::report::Severity;
+use crate::finding::Severity;
 use crate::values::edit::{self, Change, EditError};
 use crate::values::set::{Segment, SetKind, parse_assignments};
 use crate::values::{self, ValuesInput};

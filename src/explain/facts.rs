@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Result};
+use crate::finding::Severity;
 use crate::manifest::Object;
-use crate::report::Severity;
 use crate::rules::practice::{self, ServiceRole};
 use crate::rules::util::Lookup as _;
 use crate::rules::{self, ARGO, Context};

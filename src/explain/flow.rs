@@ -3,7 +3,7 @@
 
 use super::facts::{Findings, Phase, Promotion, Settings, Traffic};
 use super::say::{Arg, S, Said};
-use crate::report::Severity;
+use crate::finding::Severity;
 
 /// How the values were given, so the printed commands name the same chart, files and
 /// namespace.

@@ -8,7 +8,7 @@
 //! or the Markdown around it.
 
 use super::{en, ja};
-use crate::report::Severity;
+use crate::finding::Severity;
 
 /// The languages `explain` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]

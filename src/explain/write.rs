@@ -6,7 +6,7 @@
 use super::facts::Settings;
 use super::flow::{Explanation, Step};
 use super::say::{Finding, Lang, S, Said, Span, sentence_separator};
-use crate::report::Severity;
+use crate::finding::Severity;
 
 /// A sentence with its code spans as plain text.
 fn flat(said: &Said, lang: Lang) -> String {

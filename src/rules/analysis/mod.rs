@@ -235,7 +235,24 @@ fn missing_help(ctx: &Context<'_>, a: &Analysis<'_>, r: &TemplateRef<'_>) -> Str
             a.rollout.id.namespace.as_deref().unwrap_or_default()
         ))
     };
-    other.or_else(elsewhere).unwrap_or_else(|| {
+    // A typo is the likeliest cause when a template of the same kind has a near name.
+    let typo = || {
+        let kind = if r.cluster_scope {
+            CLUSTER_TEMPLATE
+        } else {
+            TEMPLATE
+        };
+        let names = ctx
+            .of_kind(ARGO, kind)
+            .filter(|o| r.cluster_scope || o.id.namespace == a.rollout.id.namespace)
+            .map(|o| o.id.name.as_str());
+        let near = crate::error::did_you_mean(r.name, names)?;
+        Some(format!(
+            "{nesting}did you mean {} '{near}'? `templateName` must be the template's metadata.name exactly",
+            r.kind()
+        ))
+    };
+    other.or_else(elsewhere).or_else(typo).unwrap_or_else(|| {
         let place = if r.cluster_scope {
             "in the cluster".to_owned()
         } else {

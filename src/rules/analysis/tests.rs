@@ -173,6 +173,53 @@ fn missing_templates_by_scope() {
     assert!(all(&text).is_empty(), "{:?}", all(&text));
 }
 
+/// The help of each finding of `rule`.
+fn helps(text: &str, rule: &'static Rule) -> Vec<Option<String>> {
+    let objects = objects(text);
+    let schema_errors = vec![Vec::new(); objects.len()];
+    let ctx = Context::new(&objects, &schema_errors, false);
+    let mut out: Vec<Raw> = Vec::new();
+    let mut sink = Sink::new(rule, &objects, &mut out);
+    (rule.check)(&ctx, &mut sink);
+    out.into_iter().map(|r| r.help).collect()
+}
+
+#[test]
+fn a_misspelt_template_name_gets_a_did_you_mean() {
+    let text = blue_green(
+        "        templates: [{templateName: smoke-tets}, {templateName: unrelated}]",
+        &template("smoke-tests", &format!("{{metrics: [{}]}}", metric("m"))),
+    );
+    let found = helps(&text, &BGR_05);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        found[0].as_deref(),
+        Some(
+            "did you mean AnalysisTemplate 'smoke-tests'? `templateName` must be the template's metadata.name exactly"
+        )
+    );
+    // Nothing near: the help says to create it.
+    assert!(
+        found[1]
+            .as_deref()
+            .is_some_and(|h| h.starts_with("create AnalysisTemplate 'unrelated'")),
+        "{found:?}"
+    );
+    // A near name in another namespace is not suggested: the controller would not find it.
+    let text = text.replacen(
+        "kind: AnalysisTemplate\nmetadata: {name: smoke-tests}",
+        "kind: AnalysisTemplate\nmetadata: {name: smoke-tests, namespace: other}",
+        1,
+    );
+    let found = helps(&text, &BGR_05);
+    assert!(
+        found[0]
+            .as_deref()
+            .is_some_and(|h| h.starts_with("create AnalysisTemplate 'smoke-tets'")),
+        "{found:?}"
+    );
+}
+
 #[test]
 fn canary_missing_template_from_the_corpus() {
     let text = canary(
