@@ -1,6 +1,7 @@
 //! The validation pipeline: read inputs → check schemas → run the rules → positioned,
 //! filtered, sorted findings.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -8,7 +9,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::error::Result;
-use crate::input::{self, InputOptions};
+use crate::input::{self, Application, InputOptions, Inputs};
 use crate::report::{Finding, ObjectRef, Report, Severity, Summary};
 use crate::rules::{self, Context, RolloutsVersion};
 use crate::schema::Schemas;
@@ -49,12 +50,22 @@ fn validate_here(options: &Options) -> Result<Report> {
     input_options
         .exclude
         .extend(options.config.exclude.iter().cloned());
+    let version = options
+        .rollouts_version
+        .or(options.config.rollouts_version)
+        .unwrap_or_default();
     // Compiling a validator takes milliseconds. The Rollout one (needed nearly always), and
-    // for a chart those of what it renders, are compiled while the inputs are read; then
-    // every other kind present, in parallel.
+    // for a chart those of what it renders, are compiled while the first inputs are read;
+    // every other kind's the first time an object of it is checked.
     let chart = input_options.paths.iter().any(|p| input::is_chart(p));
-    let (mut inputs, ()) = rayon::join(
-        || input::read(&input_options),
+    // One application at a time: each group of applications is read, checked, reported and
+    // dropped before the thread takes the next, so memory follows the largest application.
+    let (streamed, ()) = rayon::join(
+        || {
+            input::read_each(&input_options, |inputs, only| {
+                check(inputs, only, &schemas, options, version)
+            })
+        },
         || {
             let mut kinds = vec![("argoproj.io/v1alpha1", "Rollout")];
             if chart {
@@ -66,88 +77,17 @@ fn validate_here(options: &Options) -> Result<Report> {
             kinds.par_iter().for_each(|(a, k)| schemas.prepare(a, k));
         },
     );
-    let kinds: std::collections::BTreeSet<(&str, &str)> = inputs
-        .objects
-        .iter()
-        .map(|o| (o.id.api_version.as_str(), o.id.kind.as_str()))
-        .collect();
-    kinds
-        .par_iter()
-        .for_each(|(api_version, kind)| schemas.prepare(api_version, kind));
-    let schema_errors: Vec<_> = inputs
-        .objects
-        .par_iter()
-        .map(|o| schemas.validate(o))
-        .collect();
-    let version = options
-        .rollouts_version
-        .or(options.config.rollouts_version)
-        .unwrap_or_default();
-    // Rules run per application: references, duplicates and "not referenced" resolve among
-    // the objects one Argo CD Application would deploy. Many small applications run side by
-    // side, each on one thread; one large one runs its rules in parallel.
-    let raws: Vec<rules::Raw> = if inputs.applications.len() == 1 {
-        let ctx = Context::new(&inputs.objects, &schema_errors, options.strict)
-            .with_version(version)
-            .with_schemas(&schemas);
-        rules::run(&ctx)
-    } else {
-        inputs
-            .applications
-            .par_iter()
-            .flat_map_iter(|app| {
-                let range = app.objects.clone();
-                let ctx = Context::new(
-                    &inputs.objects[range.clone()],
-                    &schema_errors[range.clone()],
-                    options.strict,
-                )
-                .with_version(version)
-                .with_schemas(&schemas);
-                let mut out = Vec::new();
-                for rule in rules::all() {
-                    let mut sink = rules::Sink::new(rule, ctx.objects, &mut out);
-                    (rule.check)(&ctx, &mut sink);
-                }
-                for raw in &mut out {
-                    raw.object += range.start;
-                }
-                out
-            })
-            .collect()
-    };
 
-    let mut findings: Vec<Finding> = Vec::new();
-    for raw in raws {
-        let object = &inputs.objects[raw.object];
-        let Some(severity) = options.config.severity(raw.rule, raw.severity) else {
-            continue;
-        };
-        let (file, pos) = inputs.locate(raw.object, &raw.pointer);
-        if options.min_severity.is_some_and(|min| severity < min)
-            || options.config.ignored(raw.rule, file)
-            || ignored_by_annotation(&object.value, raw.rule)
-        {
-            continue;
-        }
-        findings.push(Finding {
-            rule: raw.rule.id,
-            name: raw.rule.name,
-            severity,
-            message: raw.message,
-            help: raw.help,
-            file: file.to_owned(),
-            line: pos.line.max(1),
-            column: pos.column.max(1),
-            path: rules::util::path(&raw.pointer),
-            object: Some(ObjectRef {
-                api_version: object.id.api_version.clone(),
-                kind: object.id.kind.clone(),
-                namespace: object.id.namespace.clone(),
-                name: object.id.name.clone(),
-            }),
-        });
+    // Applications in the order they were met and each one's findings in the rules' order:
+    // the order findings equal under the sort below keep, whatever the threads did.
+    let mut applications: Vec<(usize, Vec<Finding>)> = Vec::new();
+    let mut sources = BTreeMap::new();
+    for group in streamed.results {
+        applications.extend(group.applications);
+        sources.extend(group.sources);
     }
+    applications.sort_by_key(|(first_unit, _)| *first_unit);
+    let mut findings: Vec<Finding> = applications.into_iter().flat_map(|(_, f)| f).collect();
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.rule, &a.message)
             .cmp(&(&b.file, b.line, b.column, b.rule, &b.message))
@@ -155,27 +95,141 @@ fn validate_here(options: &Options) -> Result<Report> {
     findings.dedup();
 
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let objects = inputs.objects.len();
     let summary = Summary {
-        files: inputs.files,
-        objects,
-        skipped_documents: inputs.skipped_documents,
-        skipped_templates: inputs.skipped_templates,
+        files: streamed.files,
+        objects: streamed.objects,
+        skipped_documents: streamed.skipped_documents,
+        skipped_templates: streamed.skipped_templates,
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),
         rollouts_version: version,
     };
-    if options.exiting {
-        std::mem::forget(std::mem::take(&mut inputs.objects));
-    }
     Ok(Report {
         findings,
         summary,
-        input_errors: inputs.errors,
-        notes: inputs.notes,
-        sources: inputs.sources,
+        input_errors: streamed.errors,
+        notes: streamed.notes,
+        sources,
         rules: crate::rules::catalogue(),
+    })
+}
+
+/// What one group of applications left once checked: each application's findings (with the
+/// unit it was first met in) and the text of the files those findings point into.
+struct Checked {
+    applications: Vec<(usize, Vec<Finding>)>,
+    sources: Vec<(String, String)>,
+}
+
+/// Checks one group of applications read (the run's `only` one, or one of many) and drops
+/// its objects: schemas, then the rules per application, then positioned, filtered findings.
+fn check(
+    mut inputs: Inputs,
+    only: bool,
+    schemas: &Schemas,
+    options: &Options,
+    version: RolloutsVersion,
+) -> Checked {
+    // The schema check is one call per object. The run's only group spreads its objects over
+    // the threads; many groups already keep every thread busy.
+    let schema_errors: Vec<_> = if only {
+        inputs
+            .objects
+            .par_iter()
+            .map(|o| schemas.validate(o))
+            .collect()
+    } else {
+        inputs.objects.iter().map(|o| schemas.validate(o)).collect()
+    };
+    // Rules run per application: references, duplicates and "not referenced" resolve among
+    // the objects one Argo CD Application would deploy. Many small applications run side by
+    // side, each on one thread; one large one runs its rules in parallel.
+    let run_app = |app: &Application| -> (usize, Vec<rules::Raw>) {
+        let range = app.objects.clone();
+        let ctx = Context::new(
+            &inputs.objects[range.clone()],
+            &schema_errors[range.clone()],
+            options.strict,
+        )
+        .with_version(version)
+        .with_schemas(schemas);
+        let mut out = if only && inputs.applications.len() == 1 {
+            rules::run(&ctx)
+        } else {
+            let mut out = Vec::new();
+            for rule in rules::all() {
+                let mut sink = rules::Sink::new(rule, ctx.objects, &mut out);
+                (rule.check)(&ctx, &mut sink);
+            }
+            out
+        };
+        for raw in &mut out {
+            raw.object += range.start;
+        }
+        (app.first_unit, out)
+    };
+    let raws: Vec<(usize, Vec<rules::Raw>)> = if only {
+        inputs.applications.par_iter().map(run_app).collect()
+    } else {
+        inputs.applications.iter().map(run_app).collect()
+    };
+
+    let mut applications = Vec::with_capacity(raws.len());
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    for (first_unit, raws) in raws {
+        let mut findings = Vec::new();
+        for raw in raws {
+            if let Some(f) = finding(&inputs, raw, options) {
+                wanted.insert(f.file.clone());
+                findings.push(f);
+            }
+        }
+        applications.push((first_unit, findings));
+    }
+    // Only a file a finding points into keeps its text, for the report's source lines.
+    let sources = wanted
+        .into_iter()
+        .filter_map(|file| inputs.sources.remove(&file).map(|text| (file, text)))
+        .collect();
+    if options.exiting && only {
+        // Nothing else is read after the run's only group.
+        std::mem::forget(std::mem::take(&mut inputs.objects));
+    }
+    Checked {
+        applications,
+        sources,
+    }
+}
+
+/// A rule's finding, positioned; `None` when the configuration, the minimum severity or the
+/// object's ignore annotation leaves it out.
+fn finding(inputs: &Inputs, raw: rules::Raw, options: &Options) -> Option<Finding> {
+    let object = &inputs.objects[raw.object];
+    let severity = options.config.severity(raw.rule, raw.severity)?;
+    let (file, pos) = inputs.locate(raw.object, &raw.pointer);
+    if options.min_severity.is_some_and(|min| severity < min)
+        || options.config.ignored(raw.rule, file)
+        || ignored_by_annotation(&object.value, raw.rule)
+    {
+        return None;
+    }
+    Some(Finding {
+        rule: raw.rule.id,
+        name: raw.rule.name,
+        severity,
+        message: raw.message,
+        help: raw.help,
+        file: file.to_owned(),
+        line: pos.line.max(1),
+        column: pos.column.max(1),
+        path: rules::util::path(&raw.pointer),
+        object: Some(ObjectRef {
+            api_version: object.id.api_version.clone(),
+            kind: object.id.kind.clone(),
+            namespace: object.id.namespace.clone(),
+            name: object.id.name.clone(),
+        }),
     })
 }
 

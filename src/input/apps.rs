@@ -7,7 +7,7 @@
 //! and its overlay) hold the same objects by design.
 
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -32,6 +32,8 @@ pub enum AppScope {
 pub struct Application {
     pub name: Arc<str>,
     pub objects: Range<usize>,
+    /// The unit of the plan its first object came from: applications are met in this order.
+    pub first_unit: usize,
 }
 
 /// The application of the plain manifest files of `dir`: `tree` is the path argument it was
@@ -61,4 +63,35 @@ pub fn of_name(scope: AppScope, name: &str) -> Arc<str> {
         dir,
         None,
     )
+}
+
+/// The application of standard input.
+pub fn of_stdin(scope: AppScope) -> Arc<str> {
+    match scope {
+        AppScope::Run => "run".into(),
+        _ => "standard input".into(),
+    }
+}
+
+/// The application of a kustomize root.
+pub fn of_kustomize(root: &Path) -> Arc<str> {
+    format!("kustomize {}", root.display()).into()
+}
+
+/// The application of a Helm chart.
+pub fn of_helm(dir: &Path) -> Arc<str> {
+    format!("helm chart {}", dir.display()).into()
+}
+
+/// The application of a rollwright chart (or a values file standing for one) rendered with
+/// an overlay and `-f` files.
+pub fn of_chart(chart: &Path, overlay: Option<&Path>, files: &[PathBuf]) -> Arc<str> {
+    let mut app = format!("chart {}", chart.display());
+    for f in overlay
+        .into_iter()
+        .chain(files.iter().map(PathBuf::as_path))
+    {
+        app.push_str(&format!(" -f {}", f.display()));
+    }
+    app.into()
 }

@@ -6,7 +6,8 @@
 //! of manifests, a kustomize root, a chart…), deciding what each file is the same way whether
 //! a walk met it or the command line named it; then the units are read in parallel, each into
 //! its own part, and the parts joined in plan order, so the result is the same on any number
-//! of cores.
+//! of cores. [`read`] joins every part into one [`Inputs`]; [`read_each`] (what `validate`
+//! uses) hands over one group of applications at a time and lets it go before the next.
 
 mod apps;
 pub mod charts;
@@ -14,6 +15,7 @@ pub mod classify;
 pub mod helm;
 pub mod kustomize;
 pub mod peer;
+mod stream;
 pub mod walk;
 
 use std::collections::{BTreeMap, HashMap};
@@ -28,6 +30,7 @@ pub use crate::yaml::file_start;
 pub use apps::{AppScope, Application};
 pub use charts::ChartFlags;
 pub use classify::{CONFIG_GROUPS, CONFIG_KINDS, is_helm_template};
+pub use stream::{Streamed, read_each};
 
 use crate::error::{Diagnostic, Location};
 use crate::manifest::Object;
@@ -101,6 +104,8 @@ pub struct Inputs {
     pub applications: Vec<Application>,
     /// Per object while reading: its application.
     app_keys: Vec<Arc<str>>,
+    /// Per object while reading: the unit of the plan it came from.
+    units: Vec<usize>,
     /// Files read, by display name (a file two applications read counts once).
     read_names: std::collections::BTreeSet<String>,
     /// Text of every file read, by display name (for source lines in reports).
@@ -124,6 +129,12 @@ struct Tools {
 }
 
 impl Tools {
+    fn new(none: bool) -> Self {
+        Tools {
+            none,
+            ..Tools::default()
+        }
+    }
     fn kustomize(&self) -> Option<&peer::Tool> {
         if self.none {
             return None;
@@ -140,6 +151,22 @@ impl Tools {
 
 /// Reads every input. Problems with one file never stop the others.
 pub fn read(options: &InputOptions) -> Inputs {
+    let (mut inputs, units) = start(options);
+    let tools = Tools::new(options.no_tools);
+    let parts: Vec<Inputs> = units
+        .par_iter()
+        .map(|unit| read_part(unit, options, &tools))
+        .collect();
+    for (i, part) in parts.into_iter().enumerate() {
+        inputs.join_unit(i, part);
+    }
+    inputs.finish(options);
+    inputs
+}
+
+/// Plans the run: its units of work, and the errors and notes planning found (in an
+/// otherwise empty [`Inputs`]). No unit when the chart flags do not fit the run.
+fn start(options: &InputOptions) -> (Inputs, Vec<Unit>) {
     let mut inputs = Inputs::default();
     let exclude = match globs(&options.exclude) {
         Ok(set) => set,
@@ -160,26 +187,16 @@ pub fn read(options: &InputOptions) -> Inputs {
         && let Err(d) = apply_chart_flags(&mut plan.units, &paths)
     {
         inputs.errors.push(d);
-        return inputs;
+        return (inputs, Vec::new());
     }
-    let tools = Tools {
-        none: options.no_tools,
-        ..Tools::default()
-    };
-    let parts: Vec<Inputs> = plan
-        .units
-        .par_iter()
-        .map(|unit| {
-            let mut part = Inputs::default();
-            part.read_unit(unit, options, &tools);
-            part
-        })
-        .collect();
-    for part in parts {
-        inputs.join(part);
-    }
-    inputs.finish(options);
-    inputs
+    (inputs, plan.units)
+}
+
+/// Reads one unit into a part of its own.
+fn read_part(unit: &Unit, options: &InputOptions, tools: &Tools) -> Inputs {
+    let mut part = Inputs::default();
+    part.read_unit(unit, options, tools);
+    part
 }
 
 /// `-f`/`--set`… apply to one chart: the one path named must be a rollwright chart, its
@@ -276,6 +293,13 @@ fn display(path: &Path) -> String {
 }
 
 impl Inputs {
+    /// Joins the part unit `unit` of the plan read.
+    fn join_unit(&mut self, unit: usize, part: Inputs) {
+        self.units
+            .extend(std::iter::repeat_n(unit, part.objects.len()));
+        self.join(part);
+    }
+
     fn join(&mut self, part: Inputs) {
         self.objects.extend(part.objects);
         self.layers.extend(part.layers);
@@ -299,10 +323,7 @@ impl Inputs {
         match unit {
             Unit::Stdin => match walk::read_stdin(&limits) {
                 Ok(bytes) => {
-                    let app: Arc<str> = match options.scope {
-                        AppScope::Run => "run".into(),
-                        _ => "standard input".into(),
-                    };
+                    let app = apps::of_stdin(options.scope);
                     let holds = self.read_file("<stdin>", bytes, &app);
                     self.named_result("<stdin>", holds, options);
                 }
@@ -500,15 +521,7 @@ impl Inputs {
             }
         };
         let file = display(&values_file);
-        let mut app = format!("chart {}", display(chart));
-        for f in overlay
-            .iter()
-            .copied()
-            .chain(flags.files.iter().map(PathBuf::as_path))
-        {
-            app.push_str(&format!(" -f {}", display(f)));
-        }
-        let app: Arc<str> = app.into();
+        let app = apps::of_chart(chart, overlay, &flags.files);
         for f in std::iter::once(values_file.as_path())
             .chain(overlay)
             .chain(flags.files.iter().map(PathBuf::as_path))
@@ -572,7 +585,7 @@ impl Inputs {
             return;
         };
         let kname = display(&kfile);
-        let app: Arc<str> = format!("kustomize {}", display(root)).into();
+        let app = apps::of_kustomize(root);
         if let Ok(bytes) = walk::read(&kfile, &limits, true)
             && let Ok(text) = yaml::decode_owned(bytes)
         {
@@ -808,7 +821,7 @@ impl Inputs {
     fn read_helm(&mut self, dir: &Path, options: &InputOptions, tools: &Tools) {
         let chart_file = dir.join("Chart.yaml");
         self.read_names.insert(display(&chart_file));
-        let app: Arc<str> = format!("helm chart {}", display(dir)).into();
+        let app = apps::of_helm(dir);
         let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| walk::absolute(dir));
         let config = options
             .helm
@@ -920,13 +933,15 @@ impl Inputs {
             }
         }
         let mut index: HashMap<Arc<str>, usize> = HashMap::new();
-        let mut names: Vec<Arc<str>> = Vec::new();
+        let mut names: Vec<(Arc<str>, usize)> = Vec::new();
+        let units = std::mem::take(&mut self.units);
         let keys: Vec<usize> = self
             .app_keys
             .iter()
-            .map(|k| {
+            .enumerate()
+            .map(|(i, k)| {
                 *index.entry(k.clone()).or_insert_with(|| {
-                    names.push(k.clone());
+                    names.push((k.clone(), units.get(i).copied().unwrap_or(0)));
                     names.len() - 1
                 })
             })
@@ -960,10 +975,11 @@ impl Inputs {
         self.applications = names
             .into_iter()
             .zip(counts)
-            .map(|(name, n)| {
+            .map(|((name, first_unit), n)| {
                 let app = Application {
                     name,
                     objects: start..start + n,
+                    first_unit,
                 };
                 start += n;
                 app
