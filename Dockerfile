@@ -6,7 +6,7 @@
 #   docker build -t rollwright .
 #   docker run --rm rollwright render --help
 FROM rust:1.95-alpine3.22 AS build
-# The C toolchain's headers for ring; the version is the one of the base image's Alpine branch.
+# The C toolchain's headers for ring and mimalloc; the version is the one of the base image's Alpine branch.
 # hadolint ignore=DL3018
 RUN apk add --no-cache musl-dev
 WORKDIR /src

@@ -17,6 +17,10 @@ use std::time::Instant;
 use rollwright::input::{self, InputOptions};
 use rollwright::validate::{Options, validate};
 
+// The allocator the binary uses (src/main.rs), so that both figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(runs: usize, mut f: impl FnMut()) -> f64 {
     let mut samples: Vec<f64> = (0..runs)
         .map(|_| {

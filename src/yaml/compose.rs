@@ -15,18 +15,29 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span};
+use serde_saphyr::granit_parser::{Event, ScalarStyle, Span};
 
-use super::events::{Entry, node_pos, pos};
+use super::events::{node_pos, pos};
+use super::positions::{Entries, Seg};
 use super::resolve::{self, Scalar};
 use super::{
     Document, MAX_ALIASED_NODES, MAX_DEPTH, MAX_DOCUMENTS, MAX_EVENTS, MAX_NODES, NodePos, Pos,
-    Positions, Seg, YamlError,
+    Positions, YamlError,
 };
 
 /// Reads every non-empty document of `text`.
 pub(super) fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
-    let mut parser = Parser::new_from_str(text);
+    if text.len() > super::MAX_STREAM_BYTES {
+        return Err(YamlError::new(
+            None,
+            format!(
+                "this text is {} bytes; YAML streams over 4 GiB are not read",
+                text.len()
+            ),
+        )
+        .with_help("split it into smaller files"));
+    }
+    let mut parser = super::parser(text);
     let mut docs = Vec::new();
     let mut tree = Tree::default();
     let mut started = 0usize;
@@ -73,7 +84,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
                         outer_alias: None,
                     };
                     let node = converter.node(root, None, 0, false)?;
-                    let mut entries = Vec::new();
+                    let mut entries = Entries::default();
                     let value = flatten(node, u32::MAX, Seg::Root, &mut entries);
                     if !value.is_null() {
                         docs.push(Document {
@@ -439,13 +450,9 @@ impl Converter<'_> {
 }
 
 /// Turns a built node into its value and position entries (parents before children).
-fn flatten(node: Node, parent: u32, seg: Seg, entries: &mut Vec<Entry>) -> Value {
+fn flatten(node: Node, parent: u32, seg: Seg, entries: &mut Entries) -> Value {
     let me = entries.len() as u32;
-    entries.push(Entry {
-        parent,
-        seg,
-        pos: node.pos,
-    });
+    entries.push(parent, seg, node.pos);
     match node.kind {
         Kind::Leaf(v) => v,
         Kind::Seq(items) => Value::Array(
@@ -458,7 +465,8 @@ fn flatten(node: Node, parent: u32, seg: Seg, entries: &mut Vec<Entry>) -> Value
         Kind::Map(mapping) => {
             let mut map = Map::with_capacity(mapping.entries.len());
             for (k, v) in mapping.entries {
-                let value = flatten(v, me, Seg::Key(k.as_str().into()), entries);
+                let seg = entries.key(&k);
+                let value = flatten(v, me, seg, entries);
                 map.insert(k, value);
             }
             Value::Object(map)

@@ -19,17 +19,21 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span};
+use serde_saphyr::granit_parser::{Event, ScalarStyle, Span};
 
+use super::positions::{Entries, Entry, Packed, Seg};
 use super::resolve::{self, Scalar};
 use super::{
     Document, MAX_ALIASED_NODES, MAX_DEPTH, MAX_DOCUMENTS, MAX_EVENTS, MAX_NODES, NodePos, Pos,
-    Positions, Seg,
+    Positions,
 };
 
 /// Every non-empty document of `text`, or `None` when the text needs the full reader.
 pub(super) fn parse(text: &str) -> Option<Vec<Document>> {
-    let mut parser = Parser::new_from_str(text);
+    if text.len() > super::MAX_STREAM_BYTES {
+        return None;
+    }
+    let mut parser = super::parser(text);
     let mut docs = Vec::new();
     let mut builder = Builder::default();
     // Past a budget of the full reader, it words the error.
@@ -48,10 +52,17 @@ pub(super) fn parse(text: &str) -> Option<Vec<Document>> {
             Event::DocumentStart(explicit, version) => {
                 super::check_document_start(started, explicit, version, &span).ok()?;
                 started += 1;
-                builder = Builder::default();
+                // The scratch stacks are empty between documents; their room is kept.
+                builder = Builder {
+                    items: std::mem::take(&mut builder.items),
+                    pairs: std::mem::take(&mut builder.pairs),
+                    ..Builder::default()
+                };
             }
             Event::DocumentEnd => {
                 let mut finished = std::mem::take(&mut builder);
+                builder.items = std::mem::take(&mut finished.items);
+                builder.pairs = std::mem::take(&mut finished.pairs);
                 if let Some(root) = finished.root.take()
                     && !root.is_null()
                 {
@@ -84,14 +95,6 @@ pub(super) fn parse(text: &str) -> Option<Vec<Document>> {
         }
     }
     Some(docs)
-}
-
-/// One position entry: where the node is, and how its parent names it.
-#[derive(Debug, Clone)]
-pub(super) struct Entry {
-    pub parent: u32,
-    pub seg: Seg,
-    pub pos: NodePos,
 }
 
 /// The parent of an entry whose node a merge overwrote: dropped when the document ends.
@@ -138,8 +141,12 @@ enum Pending {
 }
 
 enum Kind {
-    Seq(Vec<Value>),
+    /// Its items so far are `Builder::items[start..]`.
+    Seq { start: usize },
     Map {
+        /// Its entries so far are `Builder::pairs[start..]`, until a merge moves them into
+        /// `map`, where merged keys are laid over them.
+        start: usize,
         map: Map<String, Value>,
         pending: Pending,
         /// Set once a merge has laid keys over this mapping.
@@ -173,7 +180,12 @@ struct Frame {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    entries: Vec<Entry>,
+    /// The items of the open sequences and the entries of the open mappings, innermost last:
+    /// a collection's are moved into a value of exactly their size when it closes, so that
+    /// no vector or map grows step by step.
+    items: Vec<Value>,
+    pairs: Vec<(String, Value)>,
+    entries: Entries,
     root: Option<Value>,
     anchors: HashMap<usize, Anchor>,
     /// Some entries are [`DEAD`].
@@ -204,13 +216,14 @@ impl Builder {
     /// wants a key (a collection as a key is not for this path) or a merge.
     fn entry(&mut self, span: &Span) -> Option<u32> {
         let next = self.entries.len() as u32;
+        let entries = &mut self.entries;
         let (parent, seg, key) = match self.stack.last_mut() {
             None => (u32::MAX, Seg::Root, None),
             Some(Frame {
-                kind: Kind::Seq(items),
+                kind: Kind::Seq { start },
                 entry,
                 ..
-            }) => (*entry, Seg::Index(items.len() as u32), None),
+            }) => (*entry, Seg::Index((self.items.len() - *start) as u32), None),
             Some(Frame {
                 kind:
                     Kind::Map {
@@ -224,16 +237,12 @@ impl Builder {
                 if let Some(merged) = merged {
                     merged.at.insert(k.clone(), next);
                 }
-                (*entry, Seg::Key(k.as_str().into()), Some(*at))
+                (*entry, entries.key(k), Some(*at))
             }
             Some(_) => return None,
         };
-        self.entries.push(Entry {
-            parent,
-            seg,
-            pos: node_pos(span, key),
-        });
-        Some(self.entries.len() as u32 - 1)
+        self.entries.push(parent, seg, node_pos(span, key));
+        Some(next)
     }
 
     /// The current mapping, when it waits for a key.
@@ -279,7 +288,7 @@ impl Builder {
                 return None;
             }
             if let Some(&old) = merged.at.get(&key) {
-                bury(&mut self.entries, old);
+                bury(&mut self.entries.list, old);
                 self.buried = true;
             }
         }
@@ -326,7 +335,7 @@ impl Builder {
                     Anchor {
                         value: None,
                         scalar: Some(raw()),
-                        entries: vec![root_entry(node_pos(span, None))],
+                        entries: vec![root_entry(node_pos(span, None).into())],
                         cost: 1,
                         height: 0,
                     },
@@ -343,7 +352,7 @@ impl Builder {
                 Anchor {
                     value: Some(value.clone()),
                     scalar: Some(raw()),
-                    entries: vec![root_entry(self.entries[entry as usize].pos)],
+                    entries: vec![root_entry(self.entries.list[entry as usize].pos)],
                     cost: 1,
                     height: 0,
                 },
@@ -390,14 +399,11 @@ impl Builder {
             }
             // An inline mapping to merge: read as an anchored one whose own entries are
             // dropped (its keys take their place in the mapping it is merged into).
-            self.entries.push(Entry {
-                parent: DEAD,
-                seg: Seg::Root,
-                pos: node_pos(span, None),
-            });
+            self.entries.push(DEAD, Seg::Root, node_pos(span, None));
             self.buried = true;
             self.stack.push(Frame {
                 kind: Kind::Map {
+                    start: self.pairs.len(),
                     map: Map::new(),
                     pending: Pending::Key,
                     merged: None,
@@ -413,12 +419,15 @@ impl Builder {
         let entry = self.entry(span)?;
         let kind = if mapping {
             Kind::Map {
+                start: self.pairs.len(),
                 map: Map::new(),
                 pending: Pending::Key,
                 merged: None,
             }
         } else {
-            Kind::Seq(Vec::new())
+            Kind::Seq {
+                start: self.items.len(),
+            }
         };
         self.stack.push(Frame {
             kind,
@@ -434,7 +443,13 @@ impl Builder {
     fn close(&mut self) -> Option<()> {
         let frame = self.stack.pop()?;
         let value = match frame.kind {
-            Kind::Seq(items) => Value::Array(items),
+            Kind::Seq { start } => Value::Array(self.items.drain(start..).collect()),
+            Kind::Map {
+                start,
+                pending: Pending::Key,
+                merged: None,
+                ..
+            } => Value::Object(collect_map(&mut self.pairs, start)?),
             Kind::Map {
                 map,
                 pending: Pending::Key,
@@ -451,8 +466,8 @@ impl Builder {
         };
         let depth = self.stack.len();
         if frame.source {
-            let entries = snapshot(&self.entries[frame.entry as usize..], frame.entry);
-            bury(&mut self.entries, frame.entry);
+            let entries = snapshot(&self.entries.list[frame.entry as usize..], frame.entry);
+            bury(&mut self.entries.list, frame.entry);
             let id = if frame.anchor != 0 {
                 frame.anchor
             } else {
@@ -486,7 +501,7 @@ impl Builder {
             };
         }
         if frame.anchor != 0 {
-            let entries = snapshot(&self.entries[frame.entry as usize..], frame.entry);
+            let entries = snapshot(&self.entries.list[frame.entry as usize..], frame.entry);
             self.anchors.insert(
                 frame.anchor,
                 Anchor {
@@ -549,10 +564,10 @@ impl Builder {
         let root = self.entry(span)?;
         let anchor = &self.anchors[&id];
         self.entries
+            .list
             .extend(anchor.entries[1..].iter().map(|e| Entry {
                 parent: root + e.parent,
-                seg: e.seg.clone(),
-                pos: e.pos,
+                ..*e
             }));
         self.count(1 + cost, self.stack.len() + height)?;
         self.add(value)?;
@@ -571,7 +586,9 @@ impl Builder {
         }
         let depth = self.stack.len().checked_sub(1)?;
         let Some(Frame {
-            kind: Kind::Map { map, merged, .. },
+            kind: Kind::Map {
+                start, map, merged, ..
+            },
             entry,
             cost,
             deep,
@@ -580,6 +597,9 @@ impl Builder {
         else {
             return None;
         };
+        if merged.is_none() {
+            *map = collect_map(&mut self.pairs, *start)?;
+        }
         if depth + anchor.height > MAX_DEPTH {
             return None;
         }
@@ -588,12 +608,10 @@ impl Builder {
         let parent = *entry;
         // The keys written so far are this mapping's own; their entries follow its own.
         let merged = merged.get_or_insert_with(|| {
-            let at = (parent as usize + 1..self.entries.len())
-                .filter(|&i| self.entries[i].parent == parent)
-                .filter_map(|i| match &self.entries[i].seg {
-                    Seg::Key(k) => Some((k.to_string(), i as u32)),
-                    _ => None,
-                })
+            let entries = &self.entries;
+            let at = (parent as usize + 1..entries.len())
+                .filter(|&i| entries.list[i].parent == parent)
+                .filter_map(|i| Some((entries.key_text(entries.list[i].seg)?.to_owned(), i as u32)))
                 .collect();
             Box::new(Merged {
                 written: map.keys().cloned().collect(),
@@ -604,7 +622,7 @@ impl Builder {
             if map.insert(k.clone(), v.clone()).is_some()
                 && let Some(&old) = merged.at.get(k)
             {
-                bury(&mut self.entries, old);
+                bury(&mut self.entries.list, old);
                 self.buried = true;
             }
         }
@@ -612,18 +630,14 @@ impl Builder {
         for (i, e) in anchor.entries.iter().enumerate().skip(1) {
             let at = base + i as u32 - 1;
             let parent = if e.parent == 0 {
-                if let Seg::Key(k) = &e.seg {
-                    merged.at.insert(k.to_string(), at);
+                if let Some(k) = self.entries.key_text(e.seg) {
+                    merged.at.insert(k.to_owned(), at);
                 }
                 parent
             } else {
                 base + e.parent - 1
             };
-            self.entries.push(Entry {
-                parent,
-                seg: e.seg.clone(),
-                pos: e.pos,
-            });
+            self.entries.list.push(Entry { parent, ..*e });
         }
         Some(anchor.cost - 1)
     }
@@ -647,25 +661,28 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(value),
             Some(Frame {
-                kind: Kind::Seq(items),
+                kind: Kind::Seq { .. },
                 ..
-            }) => items.push(value),
+            }) => self.items.push(value),
             Some(Frame {
                 kind:
                     Kind::Map {
                         map,
                         pending,
                         merged,
+                        ..
                     },
                 ..
             }) => {
                 let Pending::Value(k, _) = std::mem::replace(pending, Pending::Key) else {
                     return None;
                 };
-                // A duplicate key is an error the full reader words and places; a merged key
-                // is overwritten (its entries were buried when the key was read).
-                if map.insert(k, value).is_some() && merged.is_none() {
-                    return None;
+                // A merged key is overwritten (its entries were buried when the key was read).
+                match merged {
+                    Some(_) => {
+                        map.insert(k, value);
+                    }
+                    None => self.pairs.push((k, value)),
                 }
             }
             Some(_) => return None,
@@ -674,13 +691,14 @@ impl Builder {
     }
 
     /// The position entries, without those of overwritten nodes.
-    fn into_entries(self) -> Vec<Entry> {
+    fn into_entries(self) -> Entries {
+        let mut entries = self.entries;
         if !self.buried {
-            return self.entries;
+            return entries;
         }
-        let mut remap = vec![u32::MAX; self.entries.len()];
-        let mut out = Vec::with_capacity(self.entries.len());
-        for (i, e) in self.entries.into_iter().enumerate() {
+        let mut remap = vec![u32::MAX; entries.len()];
+        let mut out = Vec::with_capacity(entries.len());
+        for (i, e) in entries.list.drain(..).enumerate() {
             if e.parent == DEAD {
                 continue;
             }
@@ -688,11 +706,24 @@ impl Builder {
             let parent = remap.get(e.parent as usize).copied().unwrap_or(e.parent);
             out.push(Entry { parent, ..e });
         }
-        out
+        entries.list = out;
+        entries
     }
 }
 
-fn root_entry(pos: NodePos) -> Entry {
+/// The entries `pairs[start..]` of a mapping, moved into a map of their size; `None` for a
+/// key written twice, an error the full reader words and places.
+fn collect_map(pairs: &mut Vec<(String, Value)>, start: usize) -> Option<Map<String, Value>> {
+    let mut map = Map::with_capacity(pairs.len() - start);
+    for (k, v) in pairs.drain(start..) {
+        if map.insert(k, v).is_some() {
+            return None;
+        }
+    }
+    Some(map)
+}
+
+fn root_entry(pos: Packed) -> Entry {
     Entry {
         parent: u32::MAX,
         seg: Seg::Root,
@@ -728,11 +759,7 @@ fn snapshot(entries: &[Entry], first: u32) -> Vec<Entry> {
         } else {
             remap[(e.parent - first) as usize]
         };
-        out.push(Entry {
-            parent,
-            seg: e.seg.clone(),
-            pos: e.pos,
-        });
+        out.push(Entry { parent, ..*e });
     }
     out
 }

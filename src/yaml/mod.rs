@@ -13,14 +13,15 @@
 
 mod compose;
 mod events;
+mod positions;
 mod resolve;
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::OnceLock;
 
 use serde_json::Value;
+use serde_saphyr::granit_parser::{Options, Parser, StrInput};
 
+pub use positions::Positions;
 pub use resolve::json_float;
 
 /// A 1-based line and column in a text.
@@ -53,87 +54,6 @@ pub fn file_start() -> NodePos {
         value: Pos { line: 1, column: 1 },
         key: None,
         bytes: None,
-    }
-}
-
-/// JSON pointer → position, for one document.
-///
-/// Reading keeps only a compact list (one entry per node, naming its parent); the map from
-/// pointers is built on first lookup, which most objects (those without findings) never need.
-#[derive(Debug, Clone, Default)]
-pub struct Positions {
-    compact: Vec<events::Entry>,
-    map: OnceLock<HashMap<String, NodePos>>,
-}
-
-/// How a parent names a child node.
-#[derive(Debug, Clone)]
-pub(crate) enum Seg {
-    Root,
-    Key(Box<str>),
-    Index(u32),
-}
-
-impl Positions {
-    pub fn from_map(map: HashMap<String, NodePos>) -> Self {
-        Positions {
-            compact: Vec::new(),
-            map: OnceLock::from(map),
-        }
-    }
-
-    fn compact(entries: Vec<events::Entry>) -> Self {
-        Positions {
-            compact: entries,
-            map: OnceLock::new(),
-        }
-    }
-
-    fn map(&self) -> &HashMap<String, NodePos> {
-        self.map.get_or_init(|| {
-            // Parents come before their children, so each parent's pointer is known.
-            let mut pointers: Vec<String> = Vec::with_capacity(self.compact.len());
-            let mut map = HashMap::with_capacity(self.compact.len());
-            for e in &self.compact {
-                let parent = pointers.get(e.parent as usize).map_or("", String::as_str);
-                let pointer = match &e.seg {
-                    Seg::Root => String::new(),
-                    Seg::Key(k) => child_pointer(parent, k),
-                    Seg::Index(i) => format!("{parent}/{i}"),
-                };
-                map.insert(pointer.clone(), e.pos);
-                pointers.push(pointer);
-            }
-            map
-        })
-    }
-
-    pub fn get(&self, pointer: &str) -> Option<&NodePos> {
-        // The root is asked for every document; it needs no map.
-        if pointer.is_empty()
-            && self.map.get().is_none()
-            && let Some(root) = self.compact.first()
-        {
-            return Some(&root.pos);
-        }
-        self.map().get(pointer)
-    }
-
-    /// The position of `pointer`, or of its nearest ancestor that has one: a missing key is
-    /// reported at the mapping that should hold it.
-    pub fn nearest(&self, pointer: &str) -> Option<&NodePos> {
-        let mut p = pointer;
-        let map = self.map();
-        loop {
-            if let Some(found) = map.get(p) {
-                return Some(found);
-            }
-            p = &p[..p.rfind('/')?];
-        }
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &NodePos)> {
-        self.map().iter()
     }
 }
 
@@ -246,6 +166,14 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, YamlError> {
     })
 }
 
+/// The event parser both readers use. Comments are still checked as YAML syntax but not
+/// captured: neither reader needs their text, and capturing it costs an allocation each.
+fn parser(text: &str) -> Parser<'_, StrInput<'_>> {
+    let mut options = Options::default();
+    options.set_emit_comments(false);
+    Parser::new_from_str_with_options(text, options)
+}
+
 /// Limits of one stream, the same on both reading paths.
 const MAX_DOCUMENTS: usize = 100_000;
 const MAX_NODES: usize = 20_000_000;
@@ -261,6 +189,9 @@ const MAX_DEPTH: usize = 64;
 /// larger cannot be applied; refusing it before parsing keeps a hostile file from costing
 /// memory and time.
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+
+/// The largest stream read: positions keep byte offsets in 32 bits.
+const MAX_STREAM_BYTES: usize = u32::MAX as usize - 1;
 
 /// The first document of `text` larger than `MAX_DOCUMENT_BYTES`: its first line and size.
 fn oversized_document(text: &str) -> Option<(usize, usize)> {
