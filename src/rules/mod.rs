@@ -16,6 +16,7 @@ pub mod image;
 pub mod k8s;
 pub mod metadata;
 pub mod practice;
+mod promql;
 pub mod refs;
 pub mod rollout;
 pub mod schema;

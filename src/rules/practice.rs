@@ -3,13 +3,11 @@
 
 use crate::rules::util::Lookup as _;
 use std::collections::{BTreeSet, HashSet};
-use std::sync::OnceLock;
 
-use regex::Regex;
 use serde_json::Value;
 
 use super::util::{int, items, str_of};
-use super::{ARGO, Context, Rule, analysis, same_namespace};
+use super::{ARGO, Context, Rule, analysis, promql, same_namespace};
 use crate::finding::Severity;
 use crate::manifest::Object;
 
@@ -428,7 +426,7 @@ pub fn ingress_queries<'a>(ctx: &Context<'a>, rollout: &'a Object) -> Vec<Ingres
                 else {
                     continue;
                 };
-                for service in ingress_services(&query) {
+                for service in promql::ingress_services(&query) {
                     let Some((_, role)) = services.iter().find(|(s, _)| *s == service) else {
                         continue;
                     };
@@ -471,34 +469,6 @@ pub fn ingress_queries<'a>(ctx: &Context<'a>, rollout: &'a Object) -> Vec<Ingres
                         errors_to_fail: limit + 1,
                     });
                 }
-            }
-        }
-    }
-    out
-}
-
-/// The Services an ingress-nginx query selects: the `service` / `exported_service` label
-/// matchers (`=`, or `=~` with a plain name) of its `nginx_ingress_controller_*` series.
-fn ingress_services(query: &str) -> Vec<String> {
-    static SERIES: OnceLock<Regex> = OnceLock::new();
-    static MATCHER: OnceLock<Regex> = OnceLock::new();
-    let series = SERIES.get_or_init(|| {
-        Regex::new(
-            r#"nginx_ingress_controller_[A-Za-z0-9_:]*\s*\{((?:[^}"]|"(?:[^"\\]|\\.)*")*)\}"#,
-        )
-        .expect("valid regex")
-    });
-    let matcher = MATCHER.get_or_init(|| {
-        Regex::new(r#"(?:^|,)\s*(?:exported_)?service\s*(=~|=)\s*"([^"\\]*)""#)
-            .expect("valid regex")
-    });
-    let mut out: Vec<String> = Vec::new();
-    for labels in series.captures_iter(query) {
-        for m in matcher.captures_iter(&labels[1]) {
-            let name = &m[2];
-            let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-            if (&m[1] == "=" || plain) && !name.is_empty() && !out.iter().any(|s| s == name) {
-                out.push(name.to_owned());
             }
         }
     }
@@ -583,27 +553,6 @@ pub static P_10: Rule = Rule {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ingress_services_are_read_from_the_label_matchers() {
-        let q = r#"sum(rate(nginx_ingress_controller_requests{service="a",status!~"5.*"}[2m])) / sum(rate(nginx_ingress_controller_requests{ exported_service = "b" }[2m]))"#;
-        assert_eq!(ingress_services(q), ["a", "b"]);
-        // A regex with more than a plain name, a negative matcher, another label: not a
-        // Service the query selects.
-        let q = r#"nginx_ingress_controller_requests{service=~"a|b"} + nginx_ingress_controller_requests{service!="c",ingress="d"}"#;
-        assert!(ingress_services(q).is_empty());
-        assert_eq!(
-            ingress_services(r#"nginx_ingress_controller_requests{service=~"web-preview"}"#),
-            ["web-preview"]
-        );
-        // A `}` inside a quoted value does not end the label set.
-        assert_eq!(
-            ingress_services(r#"nginx_ingress_controller_requests{path="/x}",service="a"}"#),
-            ["a"]
-        );
-        // Other metrics' `service` labels are not ingress-nginx's.
-        assert!(ingress_services(r#"http_requests_total{service="a"}"#).is_empty());
-    }
 
     #[test]
     fn negative_seconds_matter_only_with_auto_promotion() {
