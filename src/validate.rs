@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::config::Config;
 use crate::error::Result;
 use crate::input::{self, Application, InputOptions, Inputs};
+use crate::parallel;
 use crate::report::{Finding, ObjectRef, Report, Severity, Summary};
 use crate::rules::{self, Context, RolloutsVersion};
 use crate::schema::Schemas;
@@ -37,10 +37,6 @@ pub struct Options {
 
 /// Validates everything `options` names.
 pub fn validate(options: &Options) -> Result<Report> {
-    crate::parallel::install(|| validate_here(options))
-}
-
-fn validate_here(options: &Options) -> Result<Report> {
     let schemas = if options.crds.is_empty() {
         Schemas::builtin()
     } else {
@@ -115,16 +111,9 @@ fn check(
     version: RolloutsVersion,
 ) -> Checked {
     // The schema check is one call per object. The run's only group spreads its objects over
-    // the threads; many groups already keep every thread busy.
-    let schema_errors: Vec<_> = if only {
-        inputs
-            .objects
-            .par_iter()
-            .map(|o| schemas.validate(o))
-            .collect()
-    } else {
-        inputs.objects.iter().map(|o| schemas.validate(o)).collect()
-    };
+    // the threads when it has enough of them; many groups already keep every thread busy.
+    let spread = if only { parallel::OBJECTS } else { usize::MAX };
+    let schema_errors = parallel::map(&inputs.objects, spread, |o| schemas.validate(o));
     // Rules run per application: references, duplicates and "not referenced" resolve among
     // the objects one Argo CD Application would deploy. Many small applications run side by
     // side, each on one thread; one large one runs its rules in parallel.
@@ -138,7 +127,7 @@ fn check(
         .with_version(version)
         .with_schemas(schemas);
         let mut out = if only && inputs.applications.len() == 1 {
-            rules::run(&ctx)
+            rules::run(&ctx, parallel::OBJECTS)
         } else {
             let mut out = Vec::new();
             for rule in rules::all() {
@@ -152,11 +141,11 @@ fn check(
         }
         (app.first_unit, out)
     };
-    let raws: Vec<(usize, Vec<rules::Raw>)> = if only {
-        inputs.applications.par_iter().map(run_app).collect()
-    } else {
-        inputs.applications.iter().map(run_app).collect()
-    };
+    let raws = parallel::map(
+        &inputs.applications,
+        if only { 2 } else { usize::MAX },
+        run_app,
+    );
 
     let mut applications = Vec::with_capacity(raws.len());
     let mut wanted: BTreeSet<String> = BTreeSet::new();

@@ -316,7 +316,7 @@ fn findings(loaded: &values::Loaded) -> Vec<(&'static str, Severity, String, Opt
     };
     let schema_errors = vec![Vec::new(); objects.len()];
     let ctx = crate::rules::Context::new(&objects, &schema_errors, false);
-    crate::rules::run(&ctx)
+    crate::rules::run(&ctx, crate::parallel::OBJECTS)
         .into_iter()
         .filter(|f| f.severity >= Severity::Warning)
         .map(|f| (f.rule.id, f.severity, f.message, f.help))

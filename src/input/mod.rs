@@ -23,7 +23,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use rayon::prelude::*;
 use serde_json::Value;
 
 pub use crate::yaml::file_start;
@@ -153,10 +152,7 @@ impl Tools {
 pub fn read(options: &InputOptions) -> Inputs {
     let (mut inputs, units) = start(options);
     let tools = Tools::new(options.no_tools);
-    let parts: Vec<Inputs> = units
-        .par_iter()
-        .map(|unit| read_part(unit, options, &tools))
-        .collect();
+    let parts = crate::parallel::map(&units, 2, |unit| read_part(unit, options, &tools));
     for (i, part) in parts.into_iter().enumerate() {
         inputs.join_unit(i, part);
     }

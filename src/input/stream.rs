@@ -16,11 +16,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rayon::prelude::*;
-
 use super::classify::Unit;
 use super::{InputOptions, Inputs, Tools, apps, read_part, start};
 use crate::error::Diagnostic;
+use crate::parallel;
 
 /// A group of at least this many units reads its units in parallel (a `tree` or `run` scope
 /// makes one large group); smaller ones read theirs one after the other on one thread, so a
@@ -57,47 +56,40 @@ pub fn read_each<R: Send>(
     let only = groups.len() == 1;
     let live = AtomicUsize::new(0);
     let peak = AtomicUsize::new(0);
-    let done: Vec<Done<R>> = groups
-        .par_iter()
-        .map(|group| {
-            let read = |&i: &usize| {
-                let part = read_part(&units[i], options, &tools);
-                let now = live.fetch_add(part.objects.len(), Ordering::SeqCst);
-                peak.fetch_max(now + part.objects.len(), Ordering::SeqCst);
-                (i, part)
-            };
-            let parts: Vec<(usize, Inputs)> = if group.len() >= PARALLEL_UNITS {
-                group.par_iter().map(read).collect()
-            } else {
-                group.iter().map(read).collect()
-            };
-            let mut done = Done {
-                result: None,
-                units: Vec::with_capacity(parts.len()),
-                names: Vec::new(),
-                objects: 0,
-                skipped_documents: 0,
-                skipped_templates: 0,
-            };
-            let mut inputs = Inputs::default();
-            for (i, mut part) in parts {
-                done.units.push((
-                    i,
-                    std::mem::take(&mut part.errors),
-                    std::mem::take(&mut part.notes),
-                ));
-                done.names.extend(std::mem::take(&mut part.read_names));
-                done.skipped_documents += std::mem::take(&mut part.skipped_documents);
-                done.skipped_templates += std::mem::take(&mut part.skipped_templates);
-                inputs.join_unit(i, part);
-            }
-            inputs.finish(options);
-            done.objects = inputs.objects.len();
-            done.result = Some(check(inputs, only));
-            live.fetch_sub(done.objects, Ordering::SeqCst);
-            done
-        })
-        .collect();
+    let done: Vec<Done<R>> = parallel::map(&groups, 2, |group| {
+        let read = |&i: &usize| {
+            let part = read_part(&units[i], options, &tools);
+            let now = live.fetch_add(part.objects.len(), Ordering::SeqCst);
+            peak.fetch_max(now + part.objects.len(), Ordering::SeqCst);
+            (i, part)
+        };
+        let parts = parallel::map(group, PARALLEL_UNITS, read);
+        let mut done = Done {
+            result: None,
+            units: Vec::with_capacity(parts.len()),
+            names: Vec::new(),
+            objects: 0,
+            skipped_documents: 0,
+            skipped_templates: 0,
+        };
+        let mut inputs = Inputs::default();
+        for (i, mut part) in parts {
+            done.units.push((
+                i,
+                std::mem::take(&mut part.errors),
+                std::mem::take(&mut part.notes),
+            ));
+            done.names.extend(std::mem::take(&mut part.read_names));
+            done.skipped_documents += std::mem::take(&mut part.skipped_documents);
+            done.skipped_templates += std::mem::take(&mut part.skipped_templates);
+            inputs.join_unit(i, part);
+        }
+        inputs.finish(options);
+        done.objects = inputs.objects.len();
+        done.result = Some(check(inputs, only));
+        live.fetch_sub(done.objects, Ordering::SeqCst);
+        done
+    });
     gather(head, done, peak.into_inner())
 }
 

@@ -28,7 +28,6 @@ use crate::rules::util::Lookup as _;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::finding::Severity;
@@ -371,17 +370,20 @@ impl Raw {
     }
 }
 
-/// Runs every rule over the set, rules in parallel; findings come in registry order.
-pub fn run(ctx: &Context<'_>) -> Vec<Raw> {
+/// Runs every rule over the set, rules in parallel when the set has at least `parallel_from`
+/// objects; findings come in registry order.
+pub fn run(ctx: &Context<'_>, parallel_from: usize) -> Vec<Raw> {
     let rules: Vec<&'static Rule> = all().collect();
-    rules
-        .par_iter()
-        .map(|&rule| {
-            let mut out = Vec::new();
-            let mut sink = Sink::new(rule, ctx.objects, &mut out);
-            (rule.check)(ctx, &mut sink);
-            out
-        })
-        .collect::<Vec<_>>()
-        .concat()
+    let spread = if ctx.objects.len() >= parallel_from {
+        2
+    } else {
+        usize::MAX
+    };
+    crate::parallel::map(&rules, spread, |&rule| {
+        let mut out = Vec::new();
+        let mut sink = Sink::new(rule, ctx.objects, &mut out);
+        (rule.check)(ctx, &mut sink);
+        out
+    })
+    .concat()
 }

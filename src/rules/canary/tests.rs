@@ -55,7 +55,7 @@ fn findings_for(
         .collect();
     let schema_errors = vec![Vec::new(); objects.len()];
     let ctx = Context::new(&objects, &schema_errors, strict).with_version(version);
-    run(&ctx)
+    run(&ctx, crate::parallel::OBJECTS)
         .into_iter()
         .filter(|r| RULES.iter().any(|c| std::ptr::eq(*c, r.rule)))
         .map(|r| (r.rule.id.to_owned(), r.message, r.severity))
