@@ -6,10 +6,11 @@
 #
 # The generated repository is measured twice: written as helm and kubectl write YAML, and
 # with anchors and aliases for shared maps (gen-corpus --anchors). Wall time by hyperfine,
-# peak memory (maximum resident set size) by /usr/bin/time -v.
+# peak memory (maximum resident set size) by /usr/bin/time -v. Timings are interleaved rounds
+# (every command once per round) and ratios are medians of the ratios within a round.
 #
 # Environment: KUBECONFORM and HELM (default: from PATH), ARGO_CRDS (directory of the Argo
-# Rollouts CRD files; default $ROLLWRIGHT_ARGO_CORPUS/crds), RUNS (hyperfine runs, 10),
+# Rollouts CRD files; default $ROLLWRIGHT_ARGO_CORPUS/crds), RUNS (timed rounds, 10),
 # OUT (the report; default docs/benchmarks.md), PROFILE (what a profile showed, included
 # where a target is missed; default benches/profile.md), WORK (a new directory to keep the
 # repositories and measurements in; default a temporary one, removed at the end).
@@ -56,10 +57,17 @@ for tree in repo anchors; do
   eval "$kc -n $cores '$work/$tree'" >"$work/kc-check.txt" || { tail -5 "$work/kc-check.txt" >&2; exit 1; }
 done
 
-bench() { # name, then commands
-  local name=$1
+# Interleaved rounds: each round runs every command once, one after the other, so the load of
+# a shared machine weighs on both sides of a ratio alike (report.py takes the median of the
+# ratios within rounds); two rounds before them warm the page cache and are not kept.
+bench() { # name, then hyperfine's command arguments
+  local name=$1 round
   shift
-  hyperfine --style none --warmup 2 --runs "$runs" --export-json "$work/$name.json" "$@" >&2
+  for round in $(seq -1 "$runs"); do
+    hyperfine --style none --runs 1 --export-json "$work/$name.round$round.json" "$@" >&2
+  done
+  python3 benches/rounds.py "$work/$name.json" $(seq -f "$work/$name.round%g.json" 1 "$runs")
+  rm -f "$work/$name".round*.json
 }
 for tree in repo anchors; do
   name=corpus
@@ -71,12 +79,11 @@ for tree in repo anchors; do
     -n "rollwright validate (1 thread)" "env RAYON_NUM_THREADS=1 $rw validate $work/$tree" \
     -n "kubeconform -strict -n 1" "$kc -n 1 $work/$tree"
 done
-echo "one chart, as a pre-commit hook…" >&2
+# Validating and rendering one chart share their rounds: one target is the ratio of the two.
+echo "one chart: validating, as a pre-commit hook, and rendering…" >&2
 bench chart -N \
   -n "rollwright validate examples/rollouts-demo" "$rw validate examples/rollouts-demo" \
-  -n "helm template | kubeconform -strict" "sh -c \"$helm template rollouts-demo $work/chart | $kc -\""
-echo "rendering…" >&2
-bench render -N \
+  -n "helm template | kubeconform -strict" "sh -c \"$helm template rollouts-demo $work/chart | $kc -\"" \
   -n "rollwright render examples/rollouts-demo" "$rw render examples/rollouts-demo" \
   -n "helm template (exported chart)" "$helm template rollouts-demo $work/chart"
 

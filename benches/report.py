@@ -3,15 +3,26 @@
 import json
 import os
 import re
+import statistics
 import sys
 
 work, runs = sys.argv[1], sys.argv[2]
 profile = sys.argv[3] if len(sys.argv) > 3 else "benches/profile.md"
 
 
+rounds = {}
+
+
 def results(name):
     with open(os.path.join(work, f"{name}.json")) as f:
-        return {r["command"]: r for r in json.load(f)["results"]}
+        data = json.load(f)
+    rounds[name] = data["rounds"]
+    return {r["command"]: r for r in data["results"]}
+
+
+def paired(name, slow, fast):
+    """The median over rounds of slow's time over fast's, both timed in the same round."""
+    return statistics.median(r[slow] / r[fast] for r in rounds[name])
 
 
 def ms(r):
@@ -35,13 +46,14 @@ def tsv(name):
 env = dict(tsv("env.tsv"))
 rss = {name: int(kb) / 1024 for name, kb in tsv("rss.tsv")}
 cores = re.search(r"(\d+) cores", env["machine"]).group(1)
-chart, render = results("chart"), results("render")
-rw_chart = chart["rollwright validate examples/rollouts-demo"]
-peer_chart = chart["helm template | kubeconform -strict"]
-rw_render = render["rollwright render examples/rollouts-demo"]
-helm_render = render["helm template (exported chart)"]
-chart_to_render = rw_chart["median"] / rw_render["median"]
-render_ratio = helm_render["median"] / rw_render["median"]
+one_chart = results("chart")
+VALIDATE, PIPELINE = "rollwright validate examples/rollouts-demo", "helm template | kubeconform -strict"
+RENDER, HELM = "rollwright render examples/rollouts-demo", "helm template (exported chart)"
+chart = {k: one_chart[k] for k in (VALIDATE, PIPELINE)}
+render = {k: one_chart[k] for k in (RENDER, HELM)}
+rw_chart, rw_render = one_chart[VALIDATE], one_chart[RENDER]
+chart_to_render = paired("chart", VALIDATE, RENDER)
+render_ratio = paired("chart", HELM, RENDER)
 
 
 class Variant:
@@ -56,7 +68,8 @@ class Variant:
         self.kc_1 = self.runs["kubeconform -strict -n 1"]
         self.stats = env[corpus_key]
         self.documents = int(re.search(r"(\d+) documents", self.stats).group(1))
-        self.throughput = self.kc_n["median"] / self.rw_n["median"]
+        self.throughput = paired(name, f"kubeconform -strict -n {cores}", f"rollwright validate ({cores} threads)")
+        self.throughput_1 = paired(name, "kubeconform -strict -n 1", "rollwright validate (1 thread)")
         suffix = "" if name == "corpus" else " with anchors"
         self.rw_rss = rss[f"rollwright validate (corpus{suffix})"]
         self.kc_rss = rss[f"kubeconform -strict -n {cores} (corpus{suffix})"]
@@ -104,7 +117,7 @@ for v in variants:
     ))
 targets.append((
     "render ≥ 10× `helm template`",
-    f"{render_ratio:.1f}× ({ms(rw_render):.1f} ms vs {ms(helm_render):.1f} ms)",
+    f"{render_ratio:.1f}× ({ms(rw_render):.1f} ms vs {ms(one_chart[HELM]):.1f} ms)",
     render_ratio >= 10,
 ))
 missed = not all(ok for _, _, ok in targets)
@@ -116,11 +129,11 @@ if missed and os.path.exists(profile):
 def corpus_section(v):
     return f"""### Repository {v.label}
 
-{v.stats}. Whole process, wall time, {runs} runs after 2 warm-ups:
+{v.stats}. Whole process, wall time, {runs} interleaved rounds after 2 warm-up rounds:
 
 {table(v.runs)}
 
-One thread each: rollwright {v.kc_1['median'] / v.rw_1['median']:.1f}× kubeconform's throughput."""
+One thread each: rollwright {v.throughput_1:.1f}× kubeconform's throughput."""
 
 
 print(f"""# Benchmarks
@@ -135,6 +148,10 @@ one machine. Do not edit by hand: run the script again.
 """ + "\n".join(f"| {k} | {v} |" for k, v in env.items()) + """
 
 ## Targets
+
+Each ratio is the median, over the timed rounds, of the two commands' times in one round (each
+round runs every command once, one after the other); the times in brackets are each
+command's median.
 
 | target | measured | |
 |---|---|---|
@@ -160,6 +177,8 @@ kubeconform checks each document against its JSON schema; rollwright does that a
 `rollwright validate examples/rollouts-demo` renders the chart and validates the result;
 the peer pipeline renders the equivalent Helm chart (`rollwright export-helm`) and pipes it
 to kubeconform.
+
+Whole process, wall time, {runs} interleaved rounds (with rendering, below) after 2 warm-up rounds:
 
 {table(chart)}
 

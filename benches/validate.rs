@@ -1,6 +1,6 @@
 //! Validation throughput in process: documents per second for `rollwright validate` over a
 //! tree, next to the floor (reading and parsing the same files without validating), as
-//! medians of repeated runs.
+//! medians of repeated, alternating runs.
 //!
 //! Trees: a generated repository of `ROLLWRIGHT_BENCH_BUNDLES` bundles (2,000 by default,
 //! about 8,500 documents; see benches/support/corpus.rs), or `ROLLWRIGHT_BENCH_TREE` when set,
@@ -21,16 +21,15 @@ use rollwright::validate::{Options, validate};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn median(runs: usize, mut f: impl FnMut()) -> f64 {
-    let mut samples: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
+fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
+}
+
+fn timed(f: impl FnOnce()) -> f64 {
+    let t = Instant::now();
+    f();
+    t.elapsed().as_secs_f64()
 }
 
 fn bench(label: &str, tree: &Path, runs: usize) {
@@ -43,13 +42,22 @@ fn bench(label: &str, tree: &Path, runs: usize) {
     };
     let report = validate(&options).expect("the tree validates");
     let documents = report.summary.objects + report.summary.skipped_documents;
-    let parse = median(runs, || {
-        let inputs = rollwright::parallel::install(|| input::read(&options.inputs));
-        std::hint::black_box(inputs);
-    });
-    let full = median(runs, || {
-        std::hint::black_box(validate(&options).expect("the tree validates"));
-    });
+    // Parse and validate alternate, so a change of load between rounds weighs on both; the
+    // ratio is the median of the rounds' ratios.
+    let (mut parse, mut full, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let p = timed(|| {
+            let inputs = rollwright::parallel::install(|| input::read(&options.inputs));
+            std::hint::black_box(inputs);
+        });
+        let f = timed(|| {
+            std::hint::black_box(validate(&options).expect("the tree validates"));
+        });
+        parse.push(p);
+        full.push(f);
+        ratio.push(f / p);
+    }
+    let (parse, full, ratio) = (median(parse), median(full), median(ratio));
     println!(
         "{label}: {} files, {documents} documents, {} findings\n  parse only  {:>8.1} ms  {:>8.0} documents/s\n  validate    {:>8.1} ms  {:>8.0} documents/s  ({:.2}x the parse-only floor)",
         report.summary.files,
@@ -58,7 +66,7 @@ fn bench(label: &str, tree: &Path, runs: usize) {
         documents as f64 / parse,
         full * 1e3,
         documents as f64 / full,
-        full / parse,
+        ratio,
     );
 }
 
