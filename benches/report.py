@@ -29,11 +29,16 @@ def ms(r):
     return r["median"] * 1e3
 
 
+def cell(text):
+    """Text for a Markdown table cell: a `|` would end the cell, even inside backticks."""
+    return text.replace("|", "\\|")
+
+
 def table(rows):
     out = ["| command | median | mean ± σ | min |", "|---|---:|---:|---:|"]
     for name, r in rows.items():
         out.append(
-            f"| `{name}` | {ms(r):.1f} ms | {r['mean'] * 1e3:.1f} ± {r['stddev'] * 1e3:.1f} ms | {r['min'] * 1e3:.1f} ms |"
+            f"| `{cell(name)}` | {ms(r):.1f} ms | {r['mean'] * 1e3:.1f} ± {r['stddev'] * 1e3:.1f} ms | {r['min'] * 1e3:.1f} ms |"
         )
     return "\n".join(out)
 
@@ -207,7 +212,7 @@ Median of three runs of each whole pipeline (`/usr/bin/time -v`).
 
 | command | peak RSS |
 |---|---:|
-""" + "\n".join(f"| {name} | {mib:.1f} MiB |" for name, mib in rss.items()) + """
+""" + "\n".join(f"| {cell(name)} | {mib:.1f} MiB |" for name, mib in rss.items()) + """
 
 ## Running it
 
