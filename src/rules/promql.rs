@@ -26,49 +26,105 @@ pub fn ingress_services(query: &str) -> Vec<String> {
 
 /// The text inside the braces of each ingress-nginx series of `query`, left to right; a
 /// search resumes after a label set, or after a series name that has none.
+///
+/// Each byte is looked at a bounded number of times, whatever the query (a hostile one of
+/// many unclosed `{` or one long series name costs linear time, as the expressions did):
+/// every series name that starts inside another ends where it ends, and a label set's scan
+/// stops where an earlier scan that found no `}` was, in the same state.
 fn label_sets(query: &str) -> Vec<&str> {
+    label_sets_counted(query, &mut Dead::default())
+}
+
+/// [`label_sets`], counting in `dead` the bytes it scans.
+fn label_sets_counted<'q>(query: &'q str, dead: &mut Dead) -> Vec<&'q str> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(found) = query[from..].find(SERIES) {
-        let start = from + found;
-        match label_set_at(query, start + SERIES.len()) {
+        let name = from + found + SERIES.len();
+        let name_end = query[name..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .map_or(query.len(), |i| name + i);
+        dead.scanned += name_end - name;
+        match label_set_after(query, name_end, dead) {
             Some((labels, end)) => {
                 out.push(labels);
                 from = end;
             }
-            None => from = start + 1,
+            // The series names starting before `name_end` all end there, and fail the same.
+            None => from = name_end,
         }
     }
     out
 }
 
-/// After a series prefix at `at`: the rest of its name, spaces, and a label set; the set's
-/// text and the index just past its `}`.
-fn label_set_at(query: &str, at: usize) -> Option<(&str, usize)> {
-    let rest = &query[at..];
-    let name_end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-        .unwrap_or(rest.len());
-    let after_name = &rest[name_end..];
-    let open = after_name.trim_start();
-    let body = open.strip_prefix('{')?;
-    let body_start = query.len() - body.len();
-    let mut chars = body.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '}' => return Some((&body[..i], body_start + i + 1)),
-            '"' => loop {
-                // A quoted value: an escape takes the next character but a line end.
-                match chars.next()?.1 {
-                    '"' => break,
-                    '\\' if chars.next()?.1 == '\n' => return None,
-                    _ => {}
-                }
+/// Outside or inside a quoted value: the two states of a label set's scan.
+const OUTSIDE: u8 = 1;
+const INSIDE: u8 = 2;
+
+/// Per byte of a query, the states in which a scan that found no `}` passed it: a later
+/// scan there in the same state goes the same way. And how many bytes the scans looked at,
+/// which the tests bound.
+#[derive(Default)]
+struct Dead {
+    states: Vec<u8>,
+    scanned: usize,
+}
+
+impl Dead {
+    fn has(&self, at: usize, state: u8) -> bool {
+        self.states.get(at).is_some_and(|d| d & state != 0)
+    }
+
+    fn mark(&mut self, len: usize, trail: &[(usize, u8)]) {
+        if self.states.is_empty() {
+            self.states.resize(len + 1, 0);
+        }
+        for &(at, state) in trail {
+            self.states[at] |= state;
+        }
+    }
+}
+
+/// After a series name ending at `at`: spaces and a label set; the set's text and the index
+/// just past its `}`. The structure is ASCII, so the scan goes byte by byte (a byte of a
+/// multi-byte character never equals one).
+fn label_set_after<'q>(query: &'q str, at: usize, dead: &mut Dead) -> Option<(&'q str, usize)> {
+    let open = query[at..].trim_start();
+    if !open.starts_with('{') {
+        return None;
+    }
+    let start = query.len() - open.len() + 1;
+    let bytes = query.as_bytes();
+    let mut trail = Vec::new();
+    let mut i = start;
+    let mut state = OUTSIDE;
+    let end = loop {
+        if dead.has(i, state) {
+            break None;
+        }
+        trail.push((i, state));
+        dead.scanned += 1;
+        let Some(&b) = bytes.get(i) else { break None };
+        match (state, b) {
+            (OUTSIDE, b'}') => break Some(i),
+            (OUTSIDE, b'"') => state = INSIDE,
+            (INSIDE, b'"') => state = OUTSIDE,
+            // An escape takes the next character, but not a line end.
+            (INSIDE, b'\\') => match bytes.get(i + 1) {
+                None | Some(b'\n') => break None,
+                Some(_) => i += 1,
             },
             _ => {}
         }
+        i += 1;
+    };
+    match end {
+        Some(close) => Some((&query[start..close], close + 1)),
+        None => {
+            dead.mark(query.len(), &trail);
+            None
+        }
     }
-    None
 }
 
 /// Each `service` / `exported_service` matcher with `=~` or `=` and a quoted value without
@@ -204,6 +260,38 @@ mod tests {
             "nginx_ingress_controller_é{service=\"a\"}",
         ] {
             assert_eq!(ingress_services(q), by_regex(q), "{q:?}");
+        }
+    }
+
+    #[test]
+    fn hostile_queries_cost_linear_time_and_read_as_the_patterns_read_them() {
+        let hostile = [
+            // Many label sets that never close: each scan would run to the end.
+            "nginx_ingress_controller_x{\"".repeat(20_000),
+            "nginx_ingress_controller_x{a=\"b\",".repeat(20_000),
+            "nginx_ingress_controller_x{".repeat(20_000),
+            // One long series name holding many series prefixes, and no label set.
+            format!("{}{{", SERIES.repeat(20_000)),
+            format!("{} x", SERIES.repeat(20_000)),
+            // Quoted values that open where others close.
+            "nginx_ingress_controller_x{\"}".repeat(20_000),
+            // Matchers whose values never close.
+            format!(
+                "nginx_ingress_controller_x{{{}}}",
+                ",service=\"a".repeat(20_000)
+            ),
+        ];
+        for q in &hostile {
+            let mut dead = Dead::default();
+            label_sets_counted(q, &mut dead);
+            assert!(
+                dead.scanned <= 4 * q.len() + 16,
+                "{} bytes scanned for a query of {}: {:?}…",
+                dead.scanned,
+                q.len(),
+                &q[..40]
+            );
+            assert_eq!(ingress_services(q), by_regex(q), "{:?}…", &q[..40]);
         }
     }
 
