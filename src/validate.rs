@@ -126,16 +126,12 @@ fn check(
         )
         .with_version(version)
         .with_schemas(schemas);
-        let mut out = if only && inputs.applications.len() == 1 {
-            rules::run(&ctx, parallel::OBJECTS)
+        let spread = if only && inputs.applications.len() == 1 {
+            parallel::OBJECTS
         } else {
-            let mut out = Vec::new();
-            for rule in rules::all() {
-                let mut sink = rules::Sink::new(rule, ctx.objects, &mut out);
-                (rule.check)(&ctx, &mut sink);
-            }
-            out
+            usize::MAX
         };
+        let mut out = rules::run(&ctx, spread);
         for raw in &mut out {
             raw.object += range.start;
         }

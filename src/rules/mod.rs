@@ -370,16 +370,19 @@ impl Raw {
     }
 }
 
-/// Runs every rule over the set, rules in parallel when the set has at least `parallel_from`
-/// objects; findings come in registry order.
+/// Runs every rule over the set, the rules side by side on the worker threads when the set
+/// has at least `parallel_from` objects; findings come in registry order.
 pub fn run(ctx: &Context<'_>, parallel_from: usize) -> Vec<Raw> {
+    if ctx.objects.len() < parallel_from {
+        let mut out = Vec::new();
+        for rule in all() {
+            let mut sink = Sink::new(rule, ctx.objects, &mut out);
+            (rule.check)(ctx, &mut sink);
+        }
+        return out;
+    }
     let rules: Vec<&'static Rule> = all().collect();
-    let spread = if ctx.objects.len() >= parallel_from {
-        2
-    } else {
-        usize::MAX
-    };
-    crate::parallel::map(&rules, spread, |&rule| {
+    crate::parallel::map(&rules, 2, |&rule| {
         let mut out = Vec::new();
         let mut sink = Sink::new(rule, ctx.objects, &mut out);
         (rule.check)(ctx, &mut sink);

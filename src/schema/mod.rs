@@ -312,38 +312,49 @@ impl Schemas {
         // a run has read so many objects of the kind that compiling its schema once costs
         // less than reading the rest typed. Both ways give the same verdict (the proof
         // tests of `typed`), so which one runs changes only the time.
-        if let Some(entry) = self.entry(api_version, kind)
-            && entry.compiled.get().is_none()
+        let Some(entry) = self.entry(api_version, kind) else {
+            return Vec::new();
+        };
+        if entry.compiled.get().is_none()
             && entry.typed_reads.fetch_add(1, Ordering::Relaxed) < TYPED_READS_BEFORE_COMPILING
-            && self.typed_valid(api_version, kind, value) == Some(true)
+            && entry.typed_valid(value) == Some(true)
         {
             return Vec::new();
         }
-        self.schema_errors(api_version, kind, value)
+        entry.schema_errors(value)
     }
 
     /// Whether the typed read of a built-in kind finds `value` valid (`None` for a kind
     /// without a built-in schema): what [`Schemas::validate_value`] trusts before compiling
     /// the kind's JSON Schema. `Some(false)` means only "ask the schema".
     pub fn typed_valid(&self, api_version: &str, kind: &str, value: &Value) -> Option<bool> {
-        match self.entry(api_version, kind)?.source {
-            Source::Builtin(b) => Some(typed::valid(
-                (b.api_version, b.kind),
-                b.typed,
-                value,
-                kinds::builtin_status_ignored(api_version, kind),
-            )),
-            Source::Crd { .. } => None,
-        }
+        self.entry(api_version, kind)?.typed_valid(value)
     }
 
     /// Every problem with an object's JSON value by the compiled JSON Schema alone, ordered by
     /// JSON pointer.
     pub fn schema_errors(&self, api_version: &str, kind: &str, value: &Value) -> Vec<SchemaError> {
-        let Some(entry) = self.entry(api_version, kind) else {
-            return Vec::new();
-        };
-        let compiled = match entry.compiled() {
+        self.entry(api_version, kind)
+            .map_or_else(Vec::new, |entry| entry.schema_errors(value))
+    }
+}
+
+impl Entry {
+    fn typed_valid(&self, value: &Value) -> Option<bool> {
+        match self.source {
+            Source::Builtin(b) => Some(typed::valid(
+                (b.api_version, b.kind),
+                b.typed,
+                value,
+                self.status_ignored,
+            )),
+            Source::Crd { .. } => None,
+        }
+    }
+
+    fn schema_errors(&self, value: &Value) -> Vec<SchemaError> {
+        let kind = &self.kind;
+        let compiled = match self.compiled() {
             Ok(c) => c,
             Err(message) => {
                 return vec![SchemaError {
